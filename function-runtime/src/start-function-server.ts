@@ -90,7 +90,7 @@ export async function startFunctionServer(options: FunctionServerOptions): Promi
     const run = handler ?? app;
     if (!run) return answer(res, 404, 'not found\n');
     try {
-      const result = run(req, res);
+      const result: unknown = run(req, res);
       if (result instanceof Promise) result.catch((err: unknown) => failRequest(res, err));
     } catch (err) {
       failRequest(res, err);
