@@ -1,0 +1,150 @@
+// The three rules of the contract, applied to live objects:
+//  1. a workload rolls only when the live hash differs from the one recorded on it;
+//  2. with no hash recorded yet, an `update` rolls it; `add` and resync only record the hash on the
+//     workload's own metadata, so installing reroll or a resync never restarts a fleet;
+//  3. a deleted config rolls nothing unless on-delete=roll (pods keep the config they started with).
+// What counts is the live state, not the event: an update for a config that is gone is a delete, a
+// `delete` for a config that still exists (a label-selector transition) is treated like an `add`.
+import { buildPatch, type MergePatch } from './build-patch';
+import type { ConfigUse } from './find-references';
+import { hashConfigs } from './hash-config';
+import { findConfigsUsed, formatLabelMatches, isConfigOptedIn, isWorkloadOptedIn, labelsMatch, matchWorkload } from './match-workload';
+import type { ConfigRef, Decision, EventAction, KubeObject, MatchMode, OnDelete, WorkloadKind } from './types';
+import { ANNOTATIONS, configKey, describeConfig } from './types';
+
+export interface DecideOptions {
+  match: MatchMode;
+  onDelete: OnDelete;
+  now: Date;
+}
+
+export interface Workload {
+  kind: WorkloadKind;
+  object: KubeObject;
+}
+
+export type Trigger =
+  | { type: 'event'; action: EventAction; ref: ConfigRef }
+  | { type: 'resync' };
+
+export interface Plan {
+  decision: Decision;
+  /** the merge patch to apply (rolled / recorded only) */
+  patch?: MergePatch;
+  workload: Workload;
+}
+
+/** Live configs read for this reconcile, keyed by configKey(); null = 404. */
+export type ConfigLookup = ReadonlyMap<string, KubeObject | null>;
+
+/** The event's config as far as it is known: live, else the last state the event carried. */
+export interface EventConfig {
+  live: KubeObject | null;
+  lastKnown?: KubeObject;
+}
+
+/** Workloads that use the event's config (by reference and/or labels, per match mode). */
+export function findCandidates(workloads: Workload[], ref: ConfigRef, config: EventConfig, mode: MatchMode): Workload[] {
+  const known = config.live ?? config.lastKnown ?? null;
+  return workloads.filter((w) => matchWorkload(w.object, ref, known, mode) !== undefined);
+}
+
+/** The configs (besides the event's) whose live state must be read before deciding. */
+export function listConfigsNeeded(workloads: Workload[], mode: MatchMode, namespace: string): ConfigRef[] {
+  const refs = new Map<string, ConfigRef>();
+  for (const w of workloads) {
+    for (const use of findConfigsUsed(w.object, mode)) {
+      const ref: ConfigRef = { kind: use.kind, namespace, name: use.name };
+      refs.set(configKey(ref), ref);
+    }
+  }
+  return [...refs.values()];
+}
+
+export function decideEvent(ref: ConfigRef, action: EventAction, config: EventConfig, candidates: Workload[], lookup: ConfigLookup, options: DecideOptions): Plan[] {
+  const known = config.live ?? config.lastKnown ?? null;
+  return candidates.map((workload) => {
+    const labelMatched = options.match !== 'reference' && known !== null && labelsMatch(workload.object, known) ? [ref] : [];
+    const uses = findConfigsUsed(workload.object, options.match, labelMatched);
+    const withEventConfig = new Map(lookup);
+    withEventConfig.set(configKey(ref), config.live);
+    return decideWorkload(workload, { type: 'event', action, ref }, uses, withEventConfig, known, options);
+  });
+}
+
+export function decideResync(workloads: Workload[], lookup: ConfigLookup, options: DecideOptions): Plan[] {
+  const fetched = [...lookup.values()].filter((c): c is KubeObject => c !== null);
+  return workloads.filter((w) => isWorkloadOptedIn(w.object)).flatMap((workload) => {
+    const labelMatched: ConfigRef[] = options.match === 'reference' ? [] : fetched
+      .filter((c) => isConfigOptedIn(c) && labelsMatch(workload.object, c))
+      .map((c) => ({ kind: c.kind as ConfigRef['kind'], namespace: c.metadata?.namespace ?? '', name: c.metadata?.name ?? '' }));
+    const uses = findConfigsUsed(workload.object, options.match, labelMatched);
+    if (uses.length === 0) return [];
+    return [decideWorkload(workload, { type: 'resync' }, uses, lookup, null, options)];
+  });
+}
+
+export function decideWorkload(
+  workload: Workload,
+  trigger: Trigger,
+  uses: ConfigUse[],
+  lookup: ConfigLookup,
+  eventConfig: KubeObject | null,
+  options: DecideOptions,
+): Plan {
+  const meta = workload.object.metadata ?? {};
+  const namespace = meta.namespace ?? '';
+  const decide = (action: Decision['action'], reason: string, patch?: MergePatch): Plan => ({
+    decision: { kind: workload.kind, namespace, name: meta.name ?? '', action, reason },
+    workload,
+    ...(patch ? { patch } : {}),
+  });
+
+  if (!isWorkloadOptedIn(workload.object)) {
+    return decide('skipped', `workload has no ${ANNOTATIONS.restartOnTrigger}: "true" annotation`);
+  }
+  const configDeleted = trigger.type === 'event' && lookup.get(configKey(trigger.ref)) === null;
+  if (trigger.type === 'event' && eventConfig !== null && !isConfigOptedIn(eventConfig)) {
+    return decide('skipped', `${describeConfig(trigger.ref)} has no ${ANNOTATIONS.triggerRestart}: "true" annotation`);
+  }
+  if (configDeleted && options.onDelete === 'ignore') {
+    return decide('skipped', `${describeConfig((trigger as { ref: ConfigRef }).ref)} was deleted; pods keep the config they started with (REROLL_ON_DELETE=roll changes this)`);
+  }
+
+  const lookupUse = (use: ConfigUse) => lookup.get(configKey({ kind: use.kind, namespace, name: use.name })) ?? null;
+  // A config that exists but did not opt in never drives this workload's hash (its changes must not roll it).
+  const counted = uses.filter((use) => {
+    const config = lookupUse(use);
+    return config === null || isConfigOptedIn(config);
+  });
+  const hash = hashConfigs(counted, lookupUse);
+  const recorded = meta.annotations?.[ANNOTATIONS.configHash];
+  const labelMatches = formatLabelMatches(workload.object, uses, options.match);
+  const plan = (roll: boolean) => buildPatch(workload.object, { hash, roll, now: options.now, labelMatches });
+
+  if (recorded === hash) return decide('unchanged', `config hash ${short(hash)} matches the recorded one`);
+
+  let why: string;
+  if (configDeleted) {
+    why = `${describeConfig((trigger as { ref: ConfigRef }).ref)} was deleted and REROLL_ON_DELETE=roll`;
+  } else if (recorded === undefined) {
+    const isUpdate = trigger.type === 'event' && trigger.action === 'update';
+    if (!isUpdate) {
+      const what = trigger.type === 'resync' ? 'resync' : `${trigger.action} event`;
+      return decide('recorded', `first sight on ${what}: config hash ${short(hash)} recorded, no rollout`, plan(false));
+    }
+    why = `no config hash recorded and ${describeConfig(trigger.ref)} was updated`;
+  } else {
+    why = `config hash changed ${short(recorded)} → ${short(hash)}`;
+  }
+
+  const missing = counted.find((use) => !use.optional && lookupUse(use) === null && !(configDeleted && trigger.type === 'event' && use.kind === trigger.ref.kind && use.name === trigger.ref.name));
+  if (missing) {
+    return decide('skipped', `${why}, but required ${missing.kind} ${namespace}/${missing.name} does not exist: new pods could not start`);
+  }
+  return decide('rolled', why, plan(true));
+}
+
+function short(hash: string): string {
+  return hash.slice(0, 12);
+}

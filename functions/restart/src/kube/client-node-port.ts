@@ -1,0 +1,170 @@
+// KubePort over @kubernetes/client-node 1.4. Two details matter:
+//  - client-node 1.x sends patches as application/json-patch+json unless told otherwise, so every
+//    patch passes setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+//  - every call goes through a cockatiel retry policy; a 409 on a patch is NOT retried here (it is the
+//    resourceVersion precondition failing: the caller re-reads and decides again).
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import type { MergePatch } from '../core/build-patch';
+import type { ConfigRef, KubeObject, WorkloadKind, WorkloadRef } from '../core/types';
+import { ApiUnavailableError, KubeApiError, type KubePort, type WorkloadList } from './port';
+import { DEFAULT_RETRY, createRetryPolicy, isTransient, statusOf, type RetryOptions } from './retry-policy';
+
+export interface ClientNodePortOptions {
+  kubeConfig: KubeConfig;
+  retry?: Partial<RetryOptions>;
+  pageSize?: number;
+  /** one call per attempt: verb, resource and status code (or 'error'/'timeout') */
+  onRequest?: (verb: string, resource: string, code: string) => void;
+}
+
+const KSVC = { group: 'serving.knative.dev', version: 'v1', plural: 'services' };
+const PLURAL: Record<WorkloadKind, string> = { Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets', Service: 'services.serving.knative.dev' };
+const API_VERSION: Record<WorkloadKind, string> = { Deployment: 'apps/v1', StatefulSet: 'apps/v1', DaemonSet: 'apps/v1', Service: 'serving.knative.dev/v1' };
+
+export function createClientNodePort(options: ClientNodePortOptions): KubePort {
+  const { kubeConfig } = options;
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const apps = kubeConfig.makeApiClient(AppsV1Api);
+  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+  const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+  const retryOptions = { ...DEFAULT_RETRY, ...options.retry };
+  const readPolicy = createRetryPolicy(retryOptions, true);
+  const writePolicy = createRetryPolicy(retryOptions, false);
+  const pageSize = options.pageSize ?? 100;
+
+  async function call<T>(verb: string, resource: string, write: boolean, fn: () => Promise<T>): Promise<T> {
+    let last: unknown;
+    try {
+      return await (write ? writePolicy : readPolicy).execute(async () => {
+        try {
+          const result = await fn();
+          options.onRequest?.(verb, resource, '200');
+          return result;
+        } catch (err) {
+          last = err;
+          options.onRequest?.(verb, resource, codeOf(err));
+          throw err;
+        }
+      });
+    } catch (err) {
+      const status = statusOf(err);
+      if (status !== undefined && !isTransient(err, { conflictIsTransient: !write })) {
+        throw new KubeApiError(status, verb, resource, messageOf(err));
+      }
+      if (isTransient(err, { conflictIsTransient: !write }) || isTransient(last, { conflictIsTransient: !write })) {
+        throw new ApiUnavailableError(verb, resource, messageOf(last ?? err));
+      }
+      throw err;
+    }
+  }
+
+  async function orNull<T>(p: Promise<T>): Promise<T | null> {
+    try {
+      return await p;
+    } catch (err) {
+      if (err instanceof KubeApiError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  function plain(obj: unknown, kind: string, apiVersion: string): KubeObject {
+    // Model instances → plain JSON (Dates become strings), so the core sees what the API sent.
+    const json = JSON.parse(JSON.stringify(obj)) as KubeObject;
+    return { ...json, kind: json.kind ?? kind, apiVersion: json.apiVersion ?? apiVersion };
+  }
+
+  async function listKind(namespace: string, kind: WorkloadKind): Promise<KubeObject[]> {
+    const items: KubeObject[] = [];
+    let token: string | undefined;
+    do {
+      const page = { namespace, limit: pageSize, ...(token ? { _continue: token } : {}) };
+      const list: { items: unknown[]; metadata?: { _continue?: string; continue?: string } } = await call('list', PLURAL[kind], false, () => {
+        switch (kind) {
+          case 'Deployment': return apps.listNamespacedDeployment(page);
+          case 'StatefulSet': return apps.listNamespacedStatefulSet(page);
+          case 'DaemonSet': return apps.listNamespacedDaemonSet(page);
+          case 'Service': return custom.listNamespacedCustomObject({ ...KSVC, ...page }) as Promise<{ items: unknown[] }>;
+        }
+      });
+      items.push(...(list.items ?? []).map((o) => plain(o, kind, API_VERSION[kind])));
+      token = list.metadata?._continue ?? list.metadata?.continue;
+    } while (token);
+    return items;
+  }
+
+  return {
+    async getConfig(ref: ConfigRef) {
+      const resource = ref.kind === 'ConfigMap' ? 'configmaps' : 'secrets';
+      const obj = await orNull(call('get', resource, false, () =>
+        ref.kind === 'ConfigMap'
+          ? core.readNamespacedConfigMap({ name: ref.name, namespace: ref.namespace })
+          : core.readNamespacedSecret({ name: ref.name, namespace: ref.namespace }),
+      ));
+      return obj === null ? null : plain(obj, ref.kind, 'v1');
+    },
+
+    async listWorkloads(namespace: string, kinds: readonly WorkloadKind[]): Promise<WorkloadList> {
+      const result: WorkloadList = { workloads: [], failures: [] };
+      const lists = await Promise.allSettled(kinds.map((kind) => listKind(namespace, kind)));
+      lists.forEach((outcome, i) => {
+        const kind = kinds[i]!;
+        if (outcome.status === 'fulfilled') {
+          result.workloads.push(...outcome.value.map((object) => ({ kind, object })));
+        } else if (outcome.reason instanceof KubeApiError) {
+          // Knative Serving not installed: no Knative Services to roll, not an error
+          if (!(kind === 'Service' && outcome.reason.status === 404)) result.failures.push({ kind, status: outcome.reason.status, message: outcome.reason.message });
+        } else {
+          throw outcome.reason;
+        }
+      });
+      return result;
+    },
+
+    async getWorkload(ref: WorkloadRef) {
+      const args = { name: ref.name, namespace: ref.namespace };
+      const obj = await orNull(call('get', PLURAL[ref.kind], false, (): Promise<unknown> => {
+        switch (ref.kind) {
+          case 'Deployment': return apps.readNamespacedDeployment(args);
+          case 'StatefulSet': return apps.readNamespacedStatefulSet(args);
+          case 'DaemonSet': return apps.readNamespacedDaemonSet(args);
+          case 'Service': return custom.getNamespacedCustomObject({ ...KSVC, ...args });
+        }
+      }));
+      return obj === null ? null : plain(obj, ref.kind, API_VERSION[ref.kind]);
+    },
+
+    async patchWorkload(ref: WorkloadRef, patch: MergePatch) {
+      const args = { name: ref.name, namespace: ref.namespace, body: patch };
+      const obj = await call('patch', PLURAL[ref.kind], true, (): Promise<unknown> => {
+        switch (ref.kind) {
+          case 'Deployment': return apps.patchNamespacedDeployment(args, mergePatch);
+          case 'StatefulSet': return apps.patchNamespacedStatefulSet(args, mergePatch);
+          case 'DaemonSet': return apps.patchNamespacedDaemonSet(args, mergePatch);
+          case 'Service': return custom.patchNamespacedCustomObject({ ...KSVC, ...args }, mergePatch);
+        }
+      });
+      return plain(obj, ref.kind, API_VERSION[ref.kind]);
+    },
+  };
+}
+
+function codeOf(err: unknown): string {
+  const status = statusOf(err);
+  if (status !== undefined) return String(status);
+  if ((err as Error)?.name === 'TaskCancelledError') return 'timeout';
+  return 'error';
+}
+
+function messageOf(err: unknown): string {
+  const body = (err as { body?: unknown } | null)?.body;
+  if (typeof body === 'string') {
+    try {
+      const parsed = JSON.parse(body) as { message?: string };
+      if (parsed.message) return parsed.message;
+    } catch {
+      return body.slice(0, 200);
+    }
+  }
+  if (body && typeof body === 'object' && 'message' in body) return String((body as { message: unknown }).message);
+  return err instanceof Error ? err.message.split('\n')[0]!.slice(0, 300) : String(err);
+}

@@ -1,0 +1,37 @@
+// The narrow Kubernetes port the reconcile service needs: nothing else of the API is reachable from
+// it, which keeps RBAC (get configmaps; get/list/patch workloads) and tests honest.
+import type { MergePatch } from '../core/build-patch';
+import type { ConfigRef, KubeObject, WorkloadKind, WorkloadRef } from '../core/types';
+
+export interface WorkloadList {
+  workloads: Array<{ kind: WorkloadKind; object: KubeObject }>;
+  /** kinds that could not be listed (403 …); a missing CRD (404) is just an empty list */
+  failures: Array<{ kind: WorkloadKind; status: number; message: string }>;
+}
+
+export interface KubePort {
+  /** null = 404 */
+  getConfig(ref: ConfigRef): Promise<KubeObject | null>;
+  /** every page (limit/continue) of each kind in the namespace */
+  listWorkloads(namespace: string, kinds: readonly WorkloadKind[]): Promise<WorkloadList>;
+  /** null = 404 */
+  getWorkload(ref: WorkloadRef): Promise<KubeObject | null>;
+  /** a JSON merge patch (Content-Type application/merge-patch+json); the patch carries the resourceVersion precondition */
+  patchWorkload(ref: WorkloadRef, patch: MergePatch): Promise<KubeObject>;
+}
+
+/** A definite answer from the API server that retrying will not change (403, 404, 409 on patch, 422 …). */
+export class KubeApiError extends Error {
+  constructor(readonly status: number, readonly verb: string, readonly resource: string, message: string) {
+    super(`${verb} ${resource}: ${status} ${message}`);
+    this.name = 'KubeApiError';
+  }
+}
+
+/** The API stayed unreachable (5xx, 429, timeouts, connection errors) for the whole retry budget. */
+export class ApiUnavailableError extends Error {
+  constructor(readonly verb: string, readonly resource: string, readonly lastError: string) {
+    super(`${verb} ${resource}: API server unavailable (${lastError})`);
+    this.name = 'ApiUnavailableError';
+  }
+}

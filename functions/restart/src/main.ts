@@ -1,0 +1,38 @@
+// Entry point (the only reader of process.env): config from the environment, the cluster from
+// $KUBECONFIG or the in-cluster ServiceAccount, then serve until SIGTERM.
+import { readFileSync } from 'node:fs';
+import { KubeConfig } from '@kubernetes/client-node';
+import { handleShutdownSignals } from '@reroll/function-runtime';
+import { loadConfig } from './config';
+import { createClientNodePort } from './kube/client-node-port';
+import { startRestartFunction } from './start-restart';
+
+const IN_CLUSTER_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+async function main(): Promise<void> {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromDefault(); // $KUBECONFIG, ~/.kube/config, or the in-cluster ServiceAccount
+  const result = loadConfig(process.env, { ownNamespace: findOwnNamespace(kubeConfig) });
+  if (!result.ok) {
+    console.error(`restart: invalid configuration:\n  ${result.errors.join('\n  ')}`);
+    process.exit(2);
+  }
+  const fn = await startRestartFunction({
+    config: result.config,
+    createPort: (onRequest) => createClientNodePort({ kubeConfig, onRequest }),
+  });
+  handleShutdownSignals(fn.server, fn.logger);
+}
+
+function findOwnNamespace(kubeConfig: KubeConfig): string | undefined {
+  try {
+    return readFileSync(IN_CLUSTER_NAMESPACE, 'utf8').trim() || undefined;
+  } catch {
+    return kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? undefined;
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error('restart: failed to start:', err);
+  process.exit(1);
+});

@@ -1,0 +1,197 @@
+// Level-triggered reconcile: the event only names a config. Read it live (404 = deleted), list the
+// workloads of its namespace, decide with the pure core, apply the patches. Duplicate, reordered,
+// replayed or forged events therefore converge to the same state and never add a rollout.
+import { decideEvent, decideResync, findCandidates, listConfigsNeeded, type ConfigLookup, type DecideOptions, type Plan, type Workload } from './core/decide';
+import { findConfigsUsed } from './core/match-workload';
+import { explainNamespace, isNamespaceServed, type NamespacePolicy } from './core/namespaces';
+import type { ConfigRef, Decision, EventAction, KubeObject, MatchMode, OnDelete } from './core/types';
+import { WORKLOAD_KINDS, configKey, describeConfig } from './core/types';
+import { ApiUnavailableError, KubeApiError, type KubePort } from './kube/port';
+import { SingleFlight } from './single-flight';
+
+export interface ReconcileSettings extends NamespacePolicy {
+  match: MatchMode;
+  onDelete: OnDelete;
+  dryRun: boolean;
+}
+
+export interface ReconcileResult {
+  decisions: Decision[];
+  /** why there are no decisions at all (excluded namespace …) */
+  note?: string;
+  /** RFC 3339 restart timestamps of rolled workloads, keyed `Kind/ns/name` */
+  restartedAt?: Record<string, string>;
+  /** the config's `env` label, when known (seed 000's log line shows it) */
+  env?: string;
+}
+
+export interface ConfigEvent {
+  ref: ConfigRef;
+  action: EventAction;
+  /** the object a Resource-mode event carried (its last state, useful when it is gone) */
+  lastKnown?: KubeObject;
+}
+
+export interface ReconcilerOptions {
+  port: KubePort;
+  settings: ReconcileSettings;
+  now?: () => Date;
+  /** how often a 409 (someone else wrote the workload) is re-read and decided again */
+  maxConflictRetries?: number;
+}
+
+export class Reconciler {
+  private readonly configFlights = new SingleFlight<ConfigEvent, ReconcileResult>(mergeEvents);
+  private readonly resyncFlight = new SingleFlight<null, ReconcileResult>(() => null);
+  private readonly now: () => Date;
+
+  constructor(private readonly options: ReconcilerOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Single-flight per (kind, namespace, name). */
+  reconcileConfig(event: ConfigEvent): Promise<ReconcileResult> {
+    const { settings } = this.options;
+    if (!isNamespaceServed(event.ref.namespace, settings)) {
+      return Promise.resolve({ decisions: [], note: explainNamespace(event.ref.namespace, settings) });
+    }
+    return this.configFlights.run(configKey(event.ref), event, (e) => this.runConfig(e));
+  }
+
+  /** Every opted-in workload in the served namespaces (PingSource: the adapter never replays missed changes). */
+  resync(): Promise<ReconcileResult> {
+    return this.resyncFlight.run('resync', null, () => this.runResync());
+  }
+
+  private decideOptions(): DecideOptions {
+    return { match: this.options.settings.match, onDelete: this.options.settings.onDelete, now: this.now() };
+  }
+
+  private async runConfig(event: ConfigEvent): Promise<ReconcileResult> {
+    const { port, settings } = this.options;
+    const { ref } = event;
+    let live: KubeObject | null;
+    try {
+      live = await port.getConfig(ref);
+    } catch (err) {
+      if (err instanceof KubeApiError) return { decisions: [failed(ref.kind, ref.namespace, ref.name, `cannot read ${describeConfig(ref)}: ${err.message}`)], ...(event.lastKnown?.metadata?.labels?.env ? { env: event.lastKnown.metadata.labels.env } : {}) };
+      throw err;
+    }
+    const listed = await port.listWorkloads(ref.namespace, WORKLOAD_KINDS);
+    const decisions: Decision[] = listed.failures.map((f) => failed(f.kind, ref.namespace, '*', `cannot list ${f.kind}s: ${f.message}`));
+
+    const config = { live, ...(event.lastKnown ? { lastKnown: event.lastKnown } : {}) };
+    const env = (live ?? event.lastKnown)?.metadata?.labels?.env;
+    const candidates = findCandidates(listed.workloads, ref, config, settings.match);
+    const lookup = await this.readConfigs(listConfigsNeeded(candidates, settings.match, ref.namespace).filter((r) => configKey(r) !== configKey(ref)));
+    const options = this.decideOptions();
+    const { readable, unreadable } = splitReadable(candidates, lookup.unreadable, settings.match);
+    decisions.push(...unreadable);
+    const plans = decideEvent(ref, event.action, config, readable, lookup.configs, options);
+    const redecide = (fresh: Workload) => {
+      const again = findCandidates([fresh], ref, config, settings.match);
+      return again.length === 0 ? undefined : decideEvent(ref, event.action, config, again, lookup.configs, options)[0];
+    };
+    const result = await this.apply(plans, redecide, decisions);
+    return env ? { ...result, env } : result;
+  }
+
+  private async runResync(): Promise<ReconcileResult> {
+    const { port, settings } = this.options;
+    const decisions: Decision[] = [];
+    const restartedAt: Record<string, string> = {};
+    for (const namespace of settings.namespaces.filter((ns) => isNamespaceServed(ns, settings))) {
+      const listed = await port.listWorkloads(namespace, WORKLOAD_KINDS);
+      decisions.push(...listed.failures.map((f) => failed(f.kind, namespace, '*', `cannot list ${f.kind}s: ${f.message}`)));
+      const lookup = await this.readConfigs(listConfigsNeeded(listed.workloads, settings.match, namespace));
+      const options = this.decideOptions();
+      const { readable, unreadable } = splitReadable(listed.workloads, lookup.unreadable, settings.match);
+      decisions.push(...unreadable);
+      const plans = decideResync(readable, lookup.configs, options);
+      const result = await this.apply(plans, (fresh) => decideResync([fresh], lookup.configs, options)[0], []);
+      decisions.push(...result.decisions);
+      Object.assign(restartedAt, result.restartedAt);
+    }
+    return { decisions, restartedAt };
+  }
+
+  private async readConfigs(refs: ConfigRef[]): Promise<{ configs: ConfigLookup; unreadable: Map<string, string> }> {
+    const configs = new Map<string, KubeObject | null>();
+    const unreadable = new Map<string, string>();
+    await Promise.all(refs.map(async (ref) => {
+      try {
+        configs.set(configKey(ref), await this.options.port.getConfig(ref));
+      } catch (err) {
+        if (!(err instanceof KubeApiError)) throw err;
+        unreadable.set(configKey(ref), err.message);
+      }
+    }));
+    return { configs, unreadable };
+  }
+
+  private async apply(plans: Plan[], redecide: (fresh: Workload) => Plan | undefined, decisions: Decision[]): Promise<ReconcileResult> {
+    const restartedAt: Record<string, string> = {};
+    const outcomes = await Promise.allSettled(plans.map((plan) => this.applyOne(plan, redecide)));
+    const unavailable = outcomes.find((o) => o.status === 'rejected' && o.reason instanceof ApiUnavailableError);
+    if (unavailable) throw (unavailable as PromiseRejectedResult).reason;
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') throw outcome.reason;
+      const { decision, timestamp } = outcome.value;
+      decisions.push(decision);
+      if (timestamp) restartedAt[`${decision.kind}/${decision.namespace}/${decision.name}`] = timestamp;
+    }
+    return { decisions, restartedAt };
+  }
+
+  private async applyOne(first: Plan, redecide: (fresh: Workload) => Plan | undefined): Promise<{ decision: Decision; timestamp?: string }> {
+    const { port, settings } = this.options;
+    const maxConflicts = this.options.maxConflictRetries ?? 3;
+    let plan = first;
+    for (let conflicts = 0; ; conflicts++) {
+      if (!plan.patch) return { decision: plan.decision };
+      const timestamp = plan.patch.spec?.template.metadata.annotations['rolling.restart.controller/restartTimestamp'];
+      if (settings.dryRun) return { decision: { ...plan.decision, reason: `${plan.decision.reason} (dry run: not patched)` } };
+      const ref = { kind: plan.workload.kind, namespace: plan.decision.namespace, name: plan.decision.name };
+      try {
+        await port.patchWorkload(ref, plan.patch);
+        return { decision: plan.decision, ...(timestamp ? { timestamp } : {}) };
+      } catch (err) {
+        if (!(err instanceof KubeApiError)) throw err;
+        if (err.status === 404) return { decision: { ...plan.decision, action: 'skipped', reason: 'the workload was deleted meanwhile' } };
+        if (err.status !== 409) return { decision: { ...plan.decision, action: 'failed', reason: `${plan.decision.reason}; the patch failed: ${err.message}` } };
+        if (conflicts >= maxConflicts) return { decision: { ...plan.decision, action: 'failed', reason: `the workload kept changing under us (${conflicts + 1} conflicts); the next event or resync will converge it` } };
+        // 409: another writer (maybe another replica) changed it since we read it: read again, decide again.
+        const fresh = await port.getWorkload(ref);
+        if (!fresh) return { decision: { ...plan.decision, action: 'skipped', reason: 'the workload was deleted meanwhile' } };
+        const again = redecide({ kind: plan.workload.kind, object: fresh });
+        if (!again) return { decision: { ...plan.decision, action: 'skipped', reason: 'after a conflict, the workload no longer uses the config' } };
+        plan = again;
+      }
+    }
+  }
+}
+
+/** Workloads that use a config the function may not read get a failed decision instead of a guess. */
+function splitReadable(workloads: Workload[], unreadable: Map<string, string>, match: MatchMode): { readable: Workload[]; unreadable: Decision[] } {
+  if (unreadable.size === 0) return { readable: workloads, unreadable: [] };
+  const readable: Workload[] = [];
+  const decisions: Decision[] = [];
+  for (const w of workloads) {
+    const ns = w.object.metadata?.namespace ?? '';
+    const blocked = findConfigsUsed(w.object, match).map((u) => unreadable.get(configKey({ kind: u.kind, namespace: ns, name: u.name }))).find(Boolean);
+    if (blocked) decisions.push(failed(w.kind, ns, w.object.metadata?.name ?? '', blocked));
+    else readable.push(w);
+  }
+  return { readable, unreadable: decisions };
+}
+
+function failed(kind: string, namespace: string, name: string, reason: string): Decision {
+  return { kind, namespace, name, action: 'failed', reason };
+}
+
+/** Coalesced events: an update anywhere keeps update semantics (it may roll on first sight); the newest body wins. */
+export function mergeEvents(queued: ConfigEvent, incoming: ConfigEvent): ConfigEvent {
+  const action = queued.action === 'update' || incoming.action === 'update' ? 'update' : incoming.action;
+  const lastKnown = incoming.lastKnown ?? queued.lastKnown;
+  return { ref: incoming.ref, action, ...(lastKnown ? { lastKnown } : {}) };
+}

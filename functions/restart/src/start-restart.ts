@@ -1,0 +1,57 @@
+// Wires the function together and starts it in the shared runtime (health, readiness, /metrics,
+// drain). Used by main.ts and by the tests (with the real client-node port or an in-memory one).
+import { createLogger, createRegistry, startFunctionServer, type FunctionServer } from '@reroll/function-runtime';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { RestartConfig } from './config';
+import { createApp } from './http/create-app';
+import { createMetrics, type RestartMetrics } from './http/metrics';
+import { compileDataValidators } from './intake/data-schemas';
+import type { KubePort } from './kube/port';
+import { Reconciler } from './reconcile';
+
+export interface StartOptions {
+  config: RestartConfig;
+  /** the Kubernetes port; given the metrics callback so every API attempt is counted */
+  createPort: (onRequest: (verb: string, resource: string, code: string) => void) => KubePort;
+  host?: string;
+  logger?: Logger;
+  registry?: Registry;
+  now?: () => Date;
+  drainTimeoutMs?: number;
+}
+
+export interface RestartFunction {
+  server: FunctionServer;
+  url: string;
+  logger: Logger;
+  registry: Registry;
+  metrics: RestartMetrics;
+  reconciler: Reconciler;
+  close(): Promise<void>;
+}
+
+export async function startRestartFunction(options: StartOptions): Promise<RestartFunction> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger({ name: 'restart', format: config.logFormat, level: config.logLevel });
+  const registry = options.registry ?? createRegistry();
+  const metrics = createMetrics(registry);
+  const port = options.createPort((verb, resource, code) => metrics.apiRequests.inc({ verb, resource, code }));
+  const reconciler = new Reconciler({ port, settings: config, ...(options.now ? { now: options.now } : {}) });
+  const validateData = compileDataValidators(); // once, at start-up
+  const app = createApp({ reconciler, validateData, logger, metrics });
+  const server = await startFunctionServer({
+    name: 'restart',
+    port: config.port,
+    ...(options.host ? { host: options.host } : {}),
+    logger,
+    registry,
+    app,
+    ...(options.drainTimeoutMs !== undefined ? { drainTimeoutMs: options.drainTimeoutMs } : {}),
+  });
+  logger.info(
+    { namespaces: config.namespaces, excludeNamespaces: config.excludeNamespaces, match: config.match, onDelete: config.onDelete, dryRun: config.dryRun },
+    `[config] namespaces=${config.namespaces.join(',')} match=${config.match} onDelete=${config.onDelete}${config.dryRun ? ' dryRun=true' : ''}`,
+  );
+  return { server, url: server.url, logger, registry, metrics, reconciler, close: () => server.close() };
+}

@@ -1,0 +1,99 @@
+// The runner's edge to the API server, with @kubernetes/client-node: the supervisor's port and
+// list+watch caches (informers) for the objects the gateway and supervisor follow.
+import {
+  ApiException,
+  AppsV1Api,
+  CoreV1Api,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  KubernetesObjectApi,
+  PatchStrategy,
+  makeInformer,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import type { ConfigMapLike, KubeObject, SecretLike } from './kube-shapes';
+import type { LogLine } from './part-log';
+import type { SupervisorPort } from './pod-supervisor';
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof ApiException && err.code === 404;
+}
+
+export function createSupervisorPort(kc: KubeConfig): SupervisorPort {
+  const core = kc.makeApiClient(CoreV1Api);
+  const apps = kc.makeApiClient(AppsV1Api);
+  return {
+    async readConfigMap(namespace, name) {
+      try {
+        return (await core.readNamespacedConfigMap({ name, namespace })) as unknown as ConfigMapLike;
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    },
+    async readSecret(namespace, name) {
+      try {
+        return (await core.readNamespacedSecret({ name, namespace })) as unknown as SecretLike;
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    },
+    async writeDeploymentStatus(namespace, name, status) {
+      await apps.patchNamespacedDeploymentStatus(
+        { name, namespace, body: { status } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    },
+  };
+}
+
+export interface ObjectWatch {
+  items(): KubeObject[];
+  stop(): Promise<void>;
+}
+
+export interface WatchOptions {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  log: LogLine;
+  onAdd?: (obj: KubeObject) => void;
+  onUpdate?: (obj: KubeObject) => void;
+  onDelete?: (obj: KubeObject) => void;
+}
+
+/** Lower-case plural of the kinds the runner follows (all regular: Gateway → gateways, …). */
+function pluralOf(kind: string): string {
+  return `${kind.toLowerCase()}s`;
+}
+
+/** List+watch one kind in one namespace; relists and rewatches after an error. */
+export async function watchObjects(kc: KubeConfig, o: WatchOptions): Promise<ObjectWatch> {
+  const objects = KubernetesObjectApi.makeApiClient(kc);
+  const base = o.apiVersion.includes('/') ? `/apis/${o.apiVersion}` : `/api/${o.apiVersion}`;
+  const path = `${base}/namespaces/${o.namespace}/${pluralOf(o.kind)}`;
+  const list = () =>
+    objects.list(o.apiVersion, o.kind, o.namespace) as Promise<KubernetesListObject<KubernetesObject>>;
+  const informer = makeInformer<KubernetesObject>(kc, path, list);
+  let stopped = false;
+  if (o.onAdd) informer.on('add', (obj) => o.onAdd?.(obj as KubeObject));
+  if (o.onUpdate) informer.on('update', (obj) => o.onUpdate?.(obj as KubeObject));
+  if (o.onDelete) informer.on('delete', (obj) => o.onDelete?.(obj as KubeObject));
+  informer.on('error', (err) => {
+    if (stopped) return;
+    o.log(`watch ${o.kind} interrupted (${(err as Error | undefined)?.message ?? 'closed'}); restarting`);
+    setTimeout(() => {
+      if (!stopped) informer.start().catch(() => undefined);
+    }, 1000).unref();
+  });
+  await informer.start();
+  return {
+    items: () => informer.list(o.namespace) as KubeObject[],
+    async stop() {
+      stopped = true;
+      await informer.stop();
+    },
+  };
+}

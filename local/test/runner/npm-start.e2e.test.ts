@@ -1,0 +1,162 @@
+// Issue 6, "Done when": `npm start` as a new user runs it, then seed 000's walkthrough with the real
+// kubectl against the printed kubeconfig. Only the test host rolls to the new message, prod keeps
+// the old one; a metadata-only change rolls nothing; the restart function scales to zero and back;
+// SIGTERM stops everything with exit 0.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { READY_LINE } from '../../src/runner/format-ready-banner';
+import { getWithHost, waitFor } from './http-get';
+import { findDescendant } from './process-tree';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const hasBuildScript = (ws: string) => {
+  const pkg = join(repoRoot, ws, 'package.json');
+  return existsSync(pkg) && Boolean((JSON.parse(readFileSync(pkg, 'utf8')) as { scripts?: { build?: string } }).scripts?.build);
+};
+// Until both functions can be built, `npm start` cannot run: say so instead of failing obscurely.
+const canRun = hasBuildScript('functions/hello') && hasBuildScript('functions/restart');
+
+function kubectl(kubeconfig: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('kubectl', [...args, '--kubeconfig', kubeconfig], { timeout: 30_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`kubectl ${args.join(' ')}: ${stderr || err.message}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe.skipIf(!canRun)('npm start, end to end', () => {
+  let child: ChildProcess;
+  let output = '';
+  let dir: string;
+  let kubeconfig = '';
+  let gatewayUrl = '';
+  let namespace = '';
+  let exitCode: number | null | undefined;
+  const lines = (re: RegExp) => output.split('\n').filter((l) => re.test(l));
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'reroll-e2e-'));
+    child = spawn(
+      'npm',
+      ['start', '--silent', '--', '--gateway-port', '0', '--api-port', '0', '--idle', '3', '--kubeconfig', join(dir, 'kubeconfig')],
+      { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } },
+    );
+    child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+    child.on('exit', (code) => (exitCode = code));
+    await waitFor(
+      `"${READY_LINE}" (output so far:\n${output.slice(-3000)})`,
+      () => {
+        if (exitCode !== undefined) throw new Error(`npm start exited with ${exitCode}:\n${output.slice(-3000)}`);
+        return output.includes(READY_LINE) ? true : undefined;
+      },
+      90_000,
+    );
+    kubeconfig = /export KUBECONFIG=(\S+)/.exec(output)?.[1] ?? '';
+    gatewayUrl = /# gateway: (http:\/\/\S+)/.exec(output)?.[1] ?? '';
+    namespace = /kubectl patch configmap helloworld-test -n (\S+)/.exec(output)?.[1] ?? '';
+  }, 120_000);
+
+  afterAll(async () => {
+    if (child?.pid && exitCode === undefined) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('prints the kubeconfig, the gateway and the commands to try', () => {
+    expect(kubeconfig).toBe(join(dir, 'kubeconfig'));
+    expect(gatewayUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(output).toContain(`curl -H 'Host: helloworld-test.local' ${gatewayUrl}/`);
+    expect(output).toContain(`curl -H 'Host: helloworld-prod.local' ${gatewayUrl}/`);
+    expect(namespace).not.toBe('');
+  });
+
+  it('serves each environment its own message through the gateway', async () => {
+    const test = await getWithHost(gatewayUrl, 'helloworld-test.local');
+    const prod = await getWithHost(gatewayUrl, 'helloworld-prod.local');
+    expect([test.status, test.body.trim()]).toEqual([200, 'hello from test environment']);
+    expect([prod.status, prod.body.trim()]).toEqual([200, 'hello from prod environment']);
+    expect((await getWithHost(gatewayUrl, 'unknown.local')).status).toBe(404);
+  }, 30_000);
+
+  it('kubectl patch rolls only the test Deployment to the new message', async () => {
+    const prodStarts = lines(/^hello-prod\s+\| pod .* starting/).length;
+    await kubectl(kubeconfig, ['patch', 'configmap', 'helloworld-test', '-n', namespace, '--type', 'merge', '-p', '{"data":{"message":"Hello again"}}']);
+    await waitFor(
+      `the test host to answer the new message (output:\n${output.slice(-3000)})`,
+      async () => ((await getWithHost(gatewayUrl, 'helloworld-test.local')).body.trim() === 'Hello again' ? true : undefined),
+      30_000,
+    );
+    expect((await getWithHost(gatewayUrl, 'helloworld-prod.local')).body.trim()).toBe('hello from prod environment');
+    expect(await kubectl(kubeconfig, ['rollout', 'status', 'deployment/helloworld-test', '-n', namespace, '--timeout', '30s'])).toMatch(
+      /successfully rolled out/,
+    );
+    expect(lines(/^restart\s+\| cold start \d+ ms/)).toHaveLength(1);
+    expect(lines(/^restart\s+\| .*patched deployment=helloworld-test/).length).toBeGreaterThan(0);
+    // Prod was not touched: no prod pod started after the initial ones.
+    expect(lines(/^hello-prod\s+\| pod .* starting/)).toHaveLength(prodStarts);
+  }, 60_000);
+
+  it('a metadata-only change rolls nothing', async () => {
+    const generation = async () =>
+      Number(await kubectl(kubeconfig, ['get', 'deployment', 'helloworld-test', '-n', namespace, '-o', 'jsonpath={.metadata.generation}']));
+    const before = await generation();
+    const startsBefore = lines(/^hello-test\s+\| pod .* starting/).length;
+    const eventsBefore = lines(/^restart\s+\| dev\.knative\.apiserver\.\S+\.update .*configmaps\/helloworld-test → 200/).length;
+    await kubectl(kubeconfig, ['annotate', 'configmap', 'helloworld-test', '-n', namespace, 'example.com/note=metadata only', '--overwrite']);
+    // The restart function answered the update event for the annotation…
+    await waitFor(
+      `the restart function to handle the annotate event (output:\n${output.slice(-2000)})`,
+      () => (lines(/^restart\s+\| dev\.knative\.apiserver\.\S+\.update .*configmaps\/helloworld-test → 200/).length > eventsBefore ? true : undefined),
+      30_000,
+    );
+    // …and rolled nothing.
+    expect(await generation()).toBe(before);
+    expect(lines(/^hello-test\s+\| pod .* starting/).length).toBe(startsBefore);
+    expect((await getWithHost(gatewayUrl, 'helloworld-test.local')).body.trim()).toBe('Hello again');
+  }, 60_000);
+
+  it('the restart function scales to zero when idle and comes back on the next event', async () => {
+    await waitFor('scale to zero', () => (lines(/^restart\s+\| stopped$/).length > 0 ? true : undefined), 30_000);
+    const coldBefore = lines(/^restart\s+\| cold start \d+ ms/).length;
+    await kubectl(kubeconfig, ['annotate', 'configmap', 'helloworld-prod', '-n', namespace, 'example.com/note=wake up', '--overwrite']);
+    await waitFor(
+      'a second cold start',
+      () => (lines(/^restart\s+\| cold start \d+ ms/).length > coldBefore ? true : undefined),
+      30_000,
+    );
+  }, 60_000);
+
+  it('SIGTERM stops every process and exits 0', async () => {
+    const pids = [...output.matchAll(/starting \(pid (\d+)/g)].map((m) => Number(m[1]));
+    expect(pids.length).toBeGreaterThanOrEqual(3);
+    // What Ctrl-C does to the runner (npm itself would just die of the signal).
+    const runner = findDescendant(child.pid as number, 'src/cli/start.ts');
+    expect(runner).toBeDefined();
+    process.kill(runner as number, 'SIGTERM');
+    await waitFor('npm start to exit', () => (exitCode !== undefined ? true : undefined), 30_000);
+    expect(exitCode).toBe(0);
+    expect(output).toMatch(/SIGTERM: stopping everything/);
+    await waitFor('every hello process to be gone', () => (pids.every((p) => !alive(p)) ? true : undefined), 10_000);
+  }, 60_000);
+});
