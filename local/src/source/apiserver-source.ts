@@ -32,7 +32,8 @@ export type RunningApiServerSource = {
 const WATCH_TYPES = new Set(['ADDED', 'MODIFIED', 'DELETED']);
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-type WatchEnd = { gone: boolean; error: unknown };
+/** How a watch ended; `retried` marks a failed re-list/re-watch attempt of ours (always backs off). */
+type WatchEnd = { gone: boolean; error: unknown; retried?: boolean };
 
 /** Starts the source; resolves once every resource is watched, so later changes are seen. */
 export async function startApiServerSource(options: ApiServerSourceOptions): Promise<RunningApiServerSource> {
@@ -90,24 +91,23 @@ export async function startApiServerSource(options: ApiServerSourceOptions): Pro
     while (!stopped) {
       const end = await ended;
       if (stopped) return;
+      // Like client-go's reflector: a 410 relists at once; other failures back off first.
+      const failedAttempt = end.error !== null && end.error !== undefined && (!end.gone || end.retried === true);
+      if (failedAttempt) {
+        log('warn', `watch of ${target.kind} failed: ${describe(end.error)}; retrying in ${backoff} ms`, {});
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, 30_000);
+        if (stopped) return;
+      }
       try {
         if (end.gone) {
           log('warn', `watch of ${target.kind} expired (410): relisting; changes made meanwhile are not replayed`, {});
           state.rv = await listWatch.listResourceVersion(target);
-        } else if (end.error) {
-          log('warn', `watch of ${target.kind} failed: ${describe(end.error)}; re-watching from ${state.rv}`, {});
-          await sleep(backoff);
-          backoff = Math.min(backoff * 2, 30_000);
         }
-        if (stopped) return;
         ended = (await openWatch(target, state)).ended;
-        if (!end.error) backoff = baseBackoff;
+        if (!failedAttempt) backoff = baseBackoff;
       } catch (err) {
-        log('warn', `re-watch of ${target.kind} failed: ${describe(err)}`, {});
-        const failed: WatchEnd = { gone: isGone(err), error: err };
-        ended = Promise.resolve(failed);
-        await sleep(backoff);
-        backoff = Math.min(backoff * 2, 30_000);
+        ended = Promise.resolve({ gone: end.gone || isGone(err), error: err, retried: true });
       }
     }
   }

@@ -11,8 +11,9 @@ import { waitFor } from './sink-server';
 
 type OpenWatch = { target: WatchTarget; rv: string; onEvent: (t: string, o: unknown) => void; onDone: (e: unknown) => void; stopped: boolean };
 
-function fakeListWatch(listVersions: string[]) {
+function fakeListWatch(listVersions: string[], failingWatchOpens: number[] = []) {
   const watches: OpenWatch[] = [];
+  let opens = 0;
   const lists: WatchTarget[] = [];
   const port: ListWatchPort = {
     async listResourceVersion(target) {
@@ -22,6 +23,7 @@ function fakeListWatch(listVersions: string[]) {
       return rv;
     },
     async watch(target, rv, onEvent, onDone) {
+      if (failingWatchOpens.includes(++opens)) throw new Error('connect ECONNREFUSED');
       const w: OpenWatch = { target, rv, onEvent, onDone, stopped: false };
       watches.push(w);
       return { stop: () => (w.stopped = true) };
@@ -51,19 +53,19 @@ const sourceObject = {
 };
 const recorded = loadScenario('Resource', '05-rapid-5-patches');
 const objects = recorded.map((r) => JSON.parse(r.body) as { metadata: { resourceVersion: string } });
-const noSleep = async () => {};
 
-async function start(listVersions: string[]) {
-  const fake = fakeListWatch(listVersions);
+async function start(listVersions: string[], failingWatchOpens: number[] = []) {
+  const fake = fakeListWatch(listVersions, failingWatchOpens);
   const out = recordingDelivery();
+  const sleeps: number[] = [];
   const running = await startApiServerSource({
     source: parseApiServerSource(sourceObject),
     apiServerUrl: 'https://127.0.0.1:6443',
     listWatch: fake.port,
     delivery: out.delivery,
-    sleep: noSleep,
+    sleep: async (ms) => void sleeps.push(ms),
   });
-  return { ...fake, ...out, running };
+  return { ...fake, ...out, running, sleeps };
 }
 
 describe('emulated ApiServerSource reflector', () => {
@@ -108,6 +110,17 @@ describe('emulated ApiServerSource reflector', () => {
       expect(t.current().stopped).toBe(true);
     });
   }
+
+  it('a refused re-watch backs off (doubling) and retries from the same version', async () => {
+    const t = await start(['365'], [2, 3]);
+    t.current().onEvent('MODIFIED', objects[0]);
+    t.current().onDone(new Error('socket hang up'));
+    await waitFor(() => t.watches.length === 2, 'the third re-watch attempt');
+    expect(t.sleeps).toEqual([200, 400, 800]);
+    expect(t.current().rv).toBe(objects[0]!.metadata.resourceVersion);
+    expect(t.lists).toHaveLength(1);
+    t.running.stop();
+  });
 
   it('after stop, late events are ignored', async () => {
     const t = await start(['1']);
