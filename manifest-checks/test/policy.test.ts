@@ -11,6 +11,7 @@ import { checkPodHardening } from '../src/policy/pod-hardening';
 import { checkRbac } from '../src/policy/rbac';
 import { checkRestartEnv } from '../src/policy/restart-env';
 import { checkServiceSelectors } from '../src/policy/service-selectors';
+import { checkSingleNamespace } from '../src/policy/single-namespace';
 import { checkSinks } from '../src/policy/sinks';
 import { checkSourceSelector } from '../src/policy/source-selector';
 import { formatViolation, type Violation } from '../src/violation';
@@ -59,6 +60,7 @@ const checks: Record<string, (w: World) => Violation[]> = {
   'ksvc-scale': (w) => checkKsvcScale(everything(w)),
   'config-reference': (w) => checkConfigReferences(everything(w)),
   'restart-env': (w) => checkRestartEnv(w.knative.objects),
+  namespace: (w) => checkSingleNamespace([w.test, w.prod, w.knative]),
 };
 
 describe('the real manifests pass every policy', () => {
@@ -215,6 +217,18 @@ const cases: BrokenCase[] = [
       find(variant, 'Role', 'reroll-source').rules[0].resources = ['configmaps'];
     },
     expected: 'ServiceAccount/reroll-source: [rbac] missing permissions: /secrets:get, /secrets:list, /secrets:watch',
+  },
+  {
+    name: 'a RoleBinding whose subject is in another namespace',
+    rule: 'rbac',
+    breakIt: (w) => (find(w.knative, 'RoleBinding', 'reroll-source').subjects[0].namespace = 'default'),
+    expected: 'ServiceAccount/reroll-source: [rbac] missing permissions: /configmaps:get, /configmaps:list, /configmaps:watch',
+  },
+  {
+    name: 'an overlay deployed to another namespace',
+    rule: 'namespace',
+    breakIt: (w) => w.prod.objects.forEach((o) => (o.metadata.namespace = 'prod')),
+    expected: 'Deployment/helloworld-prod: [namespace] is in namespace prod (from kustomize/overlays/prod), expected reroll-demo',
   },
   {
     name: 'a ConfigMap that wants restarts without the watched label',

@@ -44,6 +44,18 @@ describe('Dockerfiles', () => {
     });
   }
 
+  for (const { name, spec } of functions) {
+    const handler = String(spec.handler).replace(/^\.\//, '');
+    it(`${handler}/Dockerfile builds the bundle its package's build script makes, and runs it`, async () => {
+      const text = await readFile(repoPath(handler, 'Dockerfile'), 'utf8');
+      const pkg = JSON.parse(await readFile(repoPath(handler, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+      expect(pkg.scripts?.build, `${handler}/package.json has no build script`).toBeTruthy();
+      expect(text).toContain(`npm run build --workspace ${handler}`);
+      expect(text).toContain(`COPY --from=build /src/${handler}/dist/${name}.mjs ./${name}.mjs`);
+      expect(text).toContain(`CMD ["node", "${name}.mjs"]`);
+    });
+  }
+
   const good = [
     'FROM node:20.20.2-bookworm-slim AS build',
     'WORKDIR /src',

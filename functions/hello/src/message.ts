@@ -3,7 +3,7 @@
 
 export type Parsed = { ok: true; message: string } | { ok: false; error: string };
 
-const KEY_LINE = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*[=:]\s*(.*?)\s*$/;
+const MESSAGE_LINE = /^\s*(?:export\s+)?MESSAGE\s*=\s*(.*?)\s*$/;
 
 /** `"a\nb"` -> a<newline>b, `'x'` -> x, `x # note` -> x: dotenv's quoting, and Python's for seed 001's config.cfg. */
 function unquote(raw: string): string {
@@ -21,20 +21,15 @@ function unquote(raw: string): string {
 
 /**
  * The message in a mounted file. Two shapes, as they appear in practice:
- * - key=value lines (dotenv, or seed 001's Python config.cfg `MESSAGE = '...'`): the MESSAGE key;
+ * - a file with a `MESSAGE=` line (dotenv, or seed 001's Python config.cfg `MESSAGE = '...'`): that
+ *   value (the last one, as dotenv does);
  * - anything else (a ConfigMap key mounted as a file): the whole text, one trailing newline removed.
+ *   So a message that merely contains `=` or `:` is never mistaken for configuration.
  */
 export function parseMessageFile(text: string, path: string): Parsed {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '' && !l.trim().startsWith('#'));
-  const pairs = lines.map((l) => KEY_LINE.exec(l));
-  if (lines.length > 0 && pairs.every((p) => p !== null)) {
-    const found = pairs.filter((p) => p?.[1] === 'MESSAGE').at(-1);
-    if (!found) {
-      const keys = pairs.map((p) => p?.[1]).join(', ');
-      return { ok: false, error: `${path} has key=value lines (${keys}) but no MESSAGE key` };
-    }
-    return { ok: true, message: unquote(found[2] ?? '') };
-  }
+  const assignments = text.split(/\r?\n/).map((line) => MESSAGE_LINE.exec(line)).filter((m) => m !== null);
+  const last = assignments.at(-1);
+  if (last) return { ok: true, message: unquote(last[1] ?? '') };
   const message = text.replace(/\r?\n$/, '');
   if (message.trim() === '') return { ok: false, error: `${path} is empty` };
   return { ok: true, message };

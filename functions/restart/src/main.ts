@@ -9,7 +9,7 @@ import { startRestartFunction } from './start-restart';
 
 const IN_CLUSTER_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromDefault(); // $KUBECONFIG, ~/.kube/config, or the in-cluster ServiceAccount
   const result = loadConfig(process.env, { ownNamespace: findOwnNamespace(kubeConfig) });
@@ -28,11 +28,19 @@ function findOwnNamespace(kubeConfig: KubeConfig): string | undefined {
   try {
     return readFileSync(IN_CLUSTER_NAMESPACE, 'utf8').trim() || undefined;
   } catch {
-    return kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? undefined;
+    // as kubectl does: a context without a namespace means "default"
+    const context = kubeConfig.getContextObject(kubeConfig.getCurrentContext());
+    return context ? (context.namespace ?? 'default') : undefined;
   }
 }
 
-main().catch((err: unknown) => {
-  console.error('restart: failed to start:', err);
-  process.exit(1);
-});
+function runMain(): void {
+  main().catch((err: unknown) => {
+    console.error('restart: failed to start:', err);
+    process.exit(1);
+  });
+}
+
+// dist/restart.mjs (the code-cache loader) evaluates the bundle first and calls main() itself.
+if (!(globalThis as { __rerollDeferMain?: boolean }).__rerollDeferMain) runMain();
+export { runMain };

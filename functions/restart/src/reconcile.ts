@@ -70,14 +70,15 @@ export class Reconciler {
   private async runConfig(event: ConfigEvent): Promise<ReconcileResult> {
     const { port, settings } = this.options;
     const { ref } = event;
-    let live: KubeObject | null;
-    try {
-      live = await port.getConfig(ref);
-    } catch (err) {
-      if (err instanceof KubeApiError) return { decisions: [failed(ref.kind, ref.namespace, ref.name, `cannot read ${describeConfig(ref)}: ${err.message}`)], ...(event.lastKnown?.metadata?.labels?.env ? { env: event.lastKnown.metadata.labels.env } : {}) };
-      throw err;
+    // both reads are needed whatever they return: one round trip instead of two
+    const [got, listing] = await Promise.allSettled([port.getConfig(ref), port.listWorkloads(ref.namespace, WORKLOAD_KINDS)]);
+    if (got.status === 'rejected') {
+      if (got.reason instanceof KubeApiError) return { decisions: [failed(ref.kind, ref.namespace, ref.name, `cannot read ${describeConfig(ref)}: ${got.reason.message}`)], ...(event.lastKnown?.metadata?.labels?.env ? { env: event.lastKnown.metadata.labels.env } : {}) };
+      throw got.reason;
     }
-    const listed = await port.listWorkloads(ref.namespace, WORKLOAD_KINDS);
+    if (listing.status === 'rejected') throw listing.reason;
+    const live = got.value;
+    const listed = listing.value;
     const decisions: Decision[] = listed.failures.map((f) => failed(f.kind, ref.namespace, '*', `cannot list ${f.kind}s: ${f.message}`));
 
     const config = { live, ...(event.lastKnown ? { lastKnown: event.lastKnown } : {}) };

@@ -15,12 +15,13 @@ const program = new Command()
   .option('-k, --kubeconfig <path>', 'where to write the kubeconfig (default: a temp file)')
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--workload-status <mode>', "'immediate' (rollouts finish at once) or 'external'", 'immediate')
+  .option('--rbac', 'enforce stored RBAC objects (serves HTTPS; the kubeconfig carries an admin token)', false)
   .parse();
 
-const opts = program.opts<{ port: number; kubeconfig?: string; host: string; workloadStatus: string }>();
+const opts = program.opts<{ port: number; kubeconfig?: string; host: string; workloadStatus: string; rbac: boolean }>();
 if (opts.workloadStatus !== 'immediate' && opts.workloadStatus !== 'external') program.error(`--workload-status must be immediate or external, got "${opts.workloadStatus}"`);
 
-const emulator = await startEmulator({ port: opts.port, host: opts.host, kubeconfigPath: opts.kubeconfig, workloadStatus: opts.workloadStatus as 'immediate' | 'external' });
+const emulator = await startEmulator({ port: opts.port, host: opts.host, kubeconfigPath: opts.kubeconfig, workloadStatus: opts.workloadStatus as 'immediate' | 'external', ...(opts.rbac ? { authorization: 'rbac' as const } : {}) });
 console.log(`Kubernetes API emulator listening on ${emulator.url} — kubeconfig ${emulator.kubeconfigPath} (export KUBECONFIG=${emulator.kubeconfigPath})`);
 
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {

@@ -67,9 +67,16 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGHUP', () => shutdown('SIGHUP'));
+  // The terminal or pipe went away: nobody sees the logs any more, stop cleanly instead of crashing.
+  process.stdout.on('error', () => {
+    if (!stopping) shutdown('stdout closed');
+  });
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`npm start failed: ${(err as Error).message}\n`);
+  const message = (err as Error).message;
+  const hint = message.includes('EADDRINUSE') ? ' (pick another --gateway-port / --api-port, or 0 for any free port)' : '';
+  process.stderr.write(`npm start failed: ${message}${hint}\n`);
   process.exit(1);
 });

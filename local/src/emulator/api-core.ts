@@ -3,12 +3,26 @@
 import { ObjectStore, type StoreEvent } from './object-store';
 import { apiVersionOf, findResource, RESOURCE_TABLE, storageKey, type ResourceType } from './resource-table';
 import { ApiError, badRequest, conflict, expired, forbidden, invalid, notFound, alreadyExists, successStatus, unsupportedMediaType, type Status } from './status-errors';
-import { isNoop, prepareCreate, prepareUpdate, timestamp } from './object-lifecycle';
+import { canonicalOrder, isNoop, prepareCreate, prepareUpdate, timestamp } from './object-lifecycle';
 import { clone, isPlainObject, type KObject } from './object-types';
 import { matchesFields, matchesLabels, namespaceFromFields, parseFieldSelector, parseLabelSelector, type FieldRequirement, type LabelSelector } from './selectors';
 import { applyPatch, type PatchType } from './patches';
 import { PatchError } from './strategic-merge';
 import { settledStatus } from './workload-status';
+
+function toScale(o: KObject): KObject {
+  const spec = isPlainObject(o.spec) ? o.spec : {};
+  const status = isPlainObject(o.status) ? o.status : {};
+  const matchLabels = isPlainObject(spec.selector) && isPlainObject(spec.selector.matchLabels) ? spec.selector.matchLabels : {};
+  const { name, namespace, uid, resourceVersion, creationTimestamp } = o.metadata;
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: { name, namespace, uid, resourceVersion, creationTimestamp },
+    spec: { replicas: typeof spec.replicas === 'number' ? spec.replicas : 1 },
+    status: { replicas: typeof status.replicas === 'number' ? status.replicas : 0, selector: Object.entries(matchLabels).map(([k, v]) => `${k}=${String(v)}`).join(',') },
+  };
+}
 
 export type WorkloadStatusMode = 'immediate' | 'external';
 
@@ -137,21 +151,24 @@ export class ApiCore {
   }
 
   create(t: ResourceType, ns: string | undefined, body: unknown, dryRun: boolean, opts: { keepStatus?: boolean } = {}): KObject {
-    const obj = prepareCreate(t, body, ns, opts.keepStatus);
+    let obj = prepareCreate(t, body, ns, opts.keepStatus);
     const namespace = t.namespaced ? obj.metadata.namespace! : '';
     this.requireNamespace(t, namespace || undefined);
     const key = storageKey(t);
     if (this.store.get(key, namespace, obj.metadata.name!)) throw alreadyExists(gr(t), obj.metadata.name!);
     if (!opts.keepStatus || obj.status === undefined) this.settle(t, obj, undefined);
+    if (!dryRun) obj.metadata.resourceVersion = String(this.store.nextRv());
+    obj = canonicalOrder(obj);
     if (dryRun) return present(t, obj);
-    obj.metadata.resourceVersion = String(this.store.nextRv());
     this.store.put(key, obj, 'ADDED');
     return present(t, obj);
   }
 
-  private write(t: ResourceType, next: KObject, existing: KObject, dryRun: boolean, subresource?: string): KObject {
-    if (subresource !== 'status') this.settle(t, next, existing);
-    if (isNoop(next, existing) || dryRun) return present(t, next);
+  private write(t: ResourceType, prepared: KObject, existing: KObject, dryRun: boolean, subresource?: string): KObject {
+    if (subresource !== 'status') this.settle(t, prepared, existing);
+    if (isNoop(prepared, existing)) return present(t, existing);
+    const next = canonicalOrder(prepared);
+    if (dryRun) return present(t, next);
     next.metadata.resourceVersion = String(this.store.nextRv());
     this.store.put(storageKey(t), next, 'MODIFIED', existing);
     return present(t, next);
@@ -191,6 +208,36 @@ export class ApiCore {
     }
     const next = prepareUpdate(t, patched, existing, ns, name, subresource);
     return this.write(t, next, existing, dryRun, subresource);
+  }
+
+  /** GET /scale: the autoscaling/v1 Scale view of a Deployment or StatefulSet */
+  getScale(t: ResourceType, ns: string | undefined, name: string): KObject {
+    return toScale(this.existing(t, ns, name));
+  }
+
+  /** PUT or PATCH /scale: changes spec.replicas only (a resourceVersion in the body is a precondition) */
+  writeScale(t: ResourceType, ns: string | undefined, name: string, change: { body: unknown } | { type: PatchType; patch: unknown }, dryRun: boolean): KObject {
+    const existing = this.existing(t, ns, name);
+    let scale: unknown;
+    if ('body' in change) scale = change.body;
+    else {
+      try {
+        scale = applyPatch(change.type, toScale(existing), change.patch);
+      } catch (e) {
+        throw e instanceof PatchError ? badRequest(e.message) : e;
+      }
+    }
+    const s = isPlainObject(scale) ? scale : {};
+    const meta = isPlainObject(s.metadata) ? s.metadata : {};
+    const replicas = isPlainObject(s.spec) ? s.spec.replicas : undefined;
+    if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+      throw invalid({ group: 'autoscaling', kind: 'Scale' }, name, [{ type: 'FieldValueInvalid', field: 'spec.replicas', detail: `Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0` }]);
+    }
+    if (typeof meta.resourceVersion === 'string' && meta.resourceVersion && meta.resourceVersion !== existing.metadata.resourceVersion) throw conflict(gr(t), name);
+    const next = clone(existing);
+    (next.spec as Record<string, unknown>).replicas = replicas;
+    const prepared = prepareUpdate(t, next, existing, ns, name);
+    return toScale(this.write(t, prepared, existing, dryRun));
   }
 
   delete(t: ResourceType, ns: string | undefined, name: string, options: unknown, dryRun: boolean): KObject | Status {

@@ -47,6 +47,7 @@ export function apiResourceList(group: string, version: string) {
     if (t.categories) r.categories = t.categories;
     r.storageVersionHash = hash(`${apiVersionOf(t)}/${t.kind}`);
     resources.push(r);
+    if (t.scaleSubresource) resources.push({ name: `${t.resource}/scale`, singularName: '', namespaced: t.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
     if (t.statusSubresource) resources.push({ name: `${t.resource}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] });
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };

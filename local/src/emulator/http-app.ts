@@ -10,6 +10,7 @@ import { RequestLog, type RequestRecord } from './request-log';
 import { apiGroup, apiGroupList, apiResourceList, coreVersions, SERVER_VERSION } from './discovery';
 import { PATCH_CONTENT_TYPES } from './patches';
 import { toTable } from './table-convert';
+import { decodeKubernetesProtobuf, ProtobufError } from './protobuf-decode';
 import { openApiV3GroupVersion, openApiV3Root } from './openapi';
 import type { KObject } from './object-types';
 import type { ResourceType } from './resource-table';
@@ -91,6 +92,21 @@ function readBody(req: Request): Promise<Buffer> {
   });
 }
 
+const PROTOBUF = 'application/vnd.kubernetes.protobuf';
+
+/** kubectl's typed client (`kubectl create configmap` and friends) sends protobuf bodies */
+function decodeProtobuf(raw: Buffer): unknown {
+  try {
+    return decodeKubernetesProtobuf(raw);
+  } catch (e) {
+    if (e instanceof ProtobufError) {
+      if (e.unsupported) throw new ApiError({ ...unsupportedMediaType([]).status, message: e.message });
+      throw badRequest(`the object provided is unrecognized: unable to decode protobuf body: ${e.message}`);
+    }
+    throw e;
+  }
+}
+
 function mediaType(header: string | undefined): string {
   return (header ?? '').split(';')[0]!.trim().toLowerCase();
 }
@@ -148,7 +164,8 @@ async function handleResource(deps: HttpDeps, ctx: Ctx, req: Request, res: Respo
   const t = p.type;
   const verb = ctx.record.verb;
   if (!t) throw resourceNotFound();
-  if (p.subresource !== undefined && !(p.subresource === 'status' && t.statusSubresource)) throw resourceNotFound();
+  if (p.subresource !== undefined && !(p.subresource === 'status' && t.statusSubresource) && !(p.subresource === 'scale' && t.scaleSubresource)) throw resourceNotFound();
+  if (p.subresource === 'scale') return handleScale(deps, ctx, req, res, t, p, q);
   if (!t.namespaced && p.namespace !== undefined) throw resourceNotFound();
   if (t.namespaced && p.namespace === undefined && p.name !== undefined) throw resourceNotFound();
   if (t.namespaced && p.namespace === undefined && verb === 'create') throw methodNotAllowed();
@@ -182,13 +199,29 @@ async function handleResource(deps: HttpDeps, ctx: Ctx, req: Request, res: Respo
       if (verb === 'delete') return sendJson(deps, ctx, res, 200, core.delete(t, ns, p.name!, options, dryRun || optDryRun));
       return sendJson(deps, ctx, res, 200, core.deleteCollection(t, ns, q, dryRun || optDryRun));
     }
-    if (ct !== 'application/json' && ct !== '') throw unsupportedMediaType(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
     void rep;
-    const body = parseJson(raw, `the object provided is unrecognized (must be of type ${t.kind}): couldn't get version/kind`);
+    if (ct !== 'application/json' && ct !== '' && ct !== PROTOBUF) throw unsupportedMediaType(['application/json', 'application/yaml', PROTOBUF]);
+    const body = ct === PROTOBUF ? decodeProtobuf(raw) : parseJson(raw, `the object provided is unrecognized (must be of type ${t.kind}): couldn't get version/kind`);
     if (verb === 'create') return sendJson(deps, ctx, res, 201, core.create(t, ns, body, dryRun));
     return sendJson(deps, ctx, res, 200, core.update(t, ns, p.name!, body, dryRun, p.subresource));
   }
   throw methodNotAllowed();
+}
+
+async function handleScale(deps: HttpDeps, ctx: Ctx, req: Request, res: Response, t: ResourceType, p: ResourcePath, q: URLSearchParams): Promise<void> {
+  const verb = ctx.record.verb;
+  if (p.name === undefined || p.namespace === undefined) throw resourceNotFound();
+  if (verb === 'get') return sendJson(deps, ctx, res, 200, deps.core.getScale(t, p.namespace, p.name));
+  if (verb !== 'update' && verb !== 'patch') throw methodNotAllowed();
+  const raw = await readBody(req);
+  const ct = mediaType(req.headers['content-type']);
+  if (verb === 'patch') {
+    const type = PATCH_CONTENT_TYPES[ct];
+    if (!type) throw unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml', 'application/strategic-merge-patch+json']);
+    return sendJson(deps, ctx, res, 200, deps.core.writeScale(t, p.namespace, p.name, { type, patch: parseJson(raw, 'error decoding patch') }, isDryRun(q)));
+  }
+  if (ct !== 'application/json' && ct !== '') throw unsupportedMediaType(['application/json', 'application/yaml']);
+  return sendJson(deps, ctx, res, 200, deps.core.writeScale(t, p.namespace, p.name, { body: parseJson(raw, 'Scale') }, isDryRun(q)));
 }
 
 function startWatch(deps: HttpDeps, ctx: Ctx, res: Response, t: ResourceType, ns: string | undefined, p: ResourcePath, q: URLSearchParams, rep: Representation): void {

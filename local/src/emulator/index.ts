@@ -1,5 +1,7 @@
 // Public API of the Kubernetes API emulator: start it on 127.0.0.1, get a kubeconfig, use the test hooks.
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { EMULATOR_TLS_CERT, EMULATOR_TLS_KEY } from './tls-cert';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +12,10 @@ import { createApp, type AccessControl } from './http-app';
 import { FaultInjector, type Fault } from './fault-injection';
 import { RequestLog, type RequestRecord } from './request-log';
 import { writeKubeconfig } from './kubeconfig';
+import { RbacAuthorizer, userInfoFor } from './rbac-authorizer';
+import { unauthorized } from './status-errors';
+import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
 
 export type { RequestRecord } from './request-log';
 export type { Fault } from './fault-injection';
@@ -17,6 +23,7 @@ export type { WorkloadStatusMode } from './api-core';
 export type { KObject } from './object-types';
 export { RESOURCE_TABLE, type ResourceType } from './resource-table';
 export { writeKubeconfig, renderKubeconfig, CONTEXT_NAME } from './kubeconfig';
+export { settledStatus } from './workload-status';
 
 export interface EmulatorOptions {
   /** 0 (default) = any free port */
@@ -30,8 +37,30 @@ export interface EmulatorOptions {
   historyLimit?: number;
   /** BOOKMARK interval for watches with allowWatchBookmarks (default 30 s) */
   bookmarkIntervalMs?: number;
-  /** plug-in authentication/authorization (see rbac option, stage 4) */
+  /**
+   * 'rbac': bearer tokens map to users and the stored Roles/ClusterRoles/(Cluster)RoleBindings
+   * decide, with the apiserver's 403 Forbidden. The default kubeconfig carries an admin token
+   * (group system:masters); `emulator.writeKubeconfig({ user })` makes one for any other user.
+   */
+  authorization?: 'rbac';
+  /**
+   * serve HTTPS with a fixed self-signed certificate (clients skip verification through the
+   * kubeconfig). On by default with `authorization: 'rbac'`: kubectl sends tokens only over TLS.
+   */
+  tls?: boolean;
+  /** plug in another authentication/authorization (overrides `authorization`) */
   access?: AccessControl;
+}
+
+export interface UserKubeconfigOptions {
+  /** e.g. `system:serviceaccount:demo:reroll-restart` */
+  user: string;
+  /** default: a new random token */
+  token?: string;
+  /** default: next to the emulator's own kubeconfig, named after the user */
+  path?: string;
+  namespace?: string;
+  groups?: string[];
 }
 
 export interface Emulator {
@@ -48,7 +77,13 @@ export interface Emulator {
   seed(objects: object[]): void;
   /** the storage core, for in-process drivers (the local runner writing status) */
   core: ApiCore;
+  /** RBAC mode: the token of the admin user in the default kubeconfig (undefined otherwise) */
+  adminToken?: string;
+  /** register a bearer token for a user and write a kubeconfig that uses it; returns its path */
+  writeKubeconfig(opts: UserKubeconfigOptions): Promise<string>;
 }
+
+export const ADMIN_USER = 'kubernetes-admin';
 
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   const host = opts.host ?? '127.0.0.1';
@@ -57,8 +92,29 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const log = new RequestLog();
   const openStreams = new Set<Response>();
   let url = '';
-  const app = createApp({ core, faults, log, serverAddress: () => url.replace(/^https?:\/\//, ''), access: opts.access, bookmarkIntervalMs: opts.bookmarkIntervalMs, openStreams });
-  const server: Server = createServer(app);
+  const tokens = new Map<string, { user: string; groups: string[] }>();
+  const adminToken = opts.authorization === 'rbac' ? randomBytes(24).toString('base64url') : undefined;
+  if (adminToken) tokens.set(adminToken, { user: ADMIN_USER, groups: ['system:masters'] });
+  const rbac = new RbacAuthorizer(core.store);
+  const access: AccessControl | undefined =
+    opts.access ??
+    (opts.authorization === 'rbac'
+      ? {
+          authenticate(header) {
+            if (!header) return 'system:anonymous';
+            const m = /^Bearer\s+(\S+)$/i.exec(header);
+            const known = m ? tokens.get(m[1]!) : undefined;
+            return known ? known.user : unauthorized();
+          },
+          authorize(user, attrs) {
+            const entry = [...tokens.values()].find((t) => t.user === user);
+            return rbac.check(userInfoFor(user, entry?.groups), attrs);
+          },
+        }
+      : undefined);
+  const app = createApp({ core, faults, log, serverAddress: () => url.replace(/^https?:\/\//, ''), access, bookmarkIntervalMs: opts.bookmarkIntervalMs, openStreams });
+  const tls = opts.tls ?? opts.authorization === 'rbac';
+  const server: Server = tls ? createTlsServer({ cert: EMULATOR_TLS_CERT, key: EMULATOR_TLS_KEY }, app) : createServer(app);
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -68,9 +124,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     });
   });
   const port = (server.address() as AddressInfo).port;
-  url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const kubeconfigPath = opts.kubeconfigPath ?? join(await mkdtemp(join(tmpdir(), 'reroll-emulator-')), 'kubeconfig');
-  await writeKubeconfig({ path: kubeconfigPath, server: url });
+  await writeKubeconfig({ path: kubeconfigPath, server: url, ...(adminToken ? { token: adminToken, user: ADMIN_USER } : {}) });
   let stopped: Promise<void> | undefined;
   return {
     url,
@@ -91,5 +147,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     inject: (f) => faults.inject(f),
     clearFaults: () => faults.clear(),
     seed: (objects) => core.seed(objects),
+    adminToken,
+    async writeKubeconfig(o) {
+      const token = o.token ?? randomBytes(24).toString('base64url');
+      tokens.set(token, { user: o.user, groups: o.groups ?? [] });
+      const path = o.path ?? join(dirname(kubeconfigPath), `kubeconfig-${o.user.replace(/[^A-Za-z0-9_.-]+/g, '_')}`);
+      return writeKubeconfig({ path, server: url, token, user: o.user, namespace: o.namespace });
+    },
   };
 }

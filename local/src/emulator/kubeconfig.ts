@@ -22,7 +22,8 @@ export function renderKubeconfig(o: Omit<KubeconfigOptions, 'path'>): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    // client-node 1.4 refuses plain http unless skipTLSVerify is set; kubectl accepts it as well
+    // client-node 1.4 refuses plain http unless skipTLSVerify is set; over https the emulator's
+    // certificate is self-signed: either way clients skip verification (loopback only)
     clusters: [{ name: context, cluster: { server: o.server, 'insecure-skip-tls-verify': true } }],
     users: [{ name: user, user: o.token ? { token: o.token } : {} }],
     contexts: [{ name: context, context: { cluster: context, user, namespace: o.namespace ?? 'default' } }],

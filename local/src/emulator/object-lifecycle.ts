@@ -92,7 +92,10 @@ function defaultWorkload(t: ResourceType, obj: KObject): void {
     spec.replicas ??= 1;
     spec.revisionHistoryLimit ??= 10;
     spec.progressDeadlineSeconds ??= 600;
-    spec.strategy ??= { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } };
+    // `strategy: {}` (what kubectl create deployment sends) is defaulted like a missing one
+    const strategy = (isPlainObject(spec.strategy) ? spec.strategy : (spec.strategy = {})) as JsonMap;
+    strategy.type ||= 'RollingUpdate';
+    if (strategy.type === 'RollingUpdate') strategy.rollingUpdate = { maxUnavailable: '25%', maxSurge: '25%', ...(isPlainObject(strategy.rollingUpdate) ? strategy.rollingUpdate : {}) };
   } else if (t.resource === 'statefulsets') {
     spec.replicas ??= 1;
     spec.podManagementPolicy ??= 'OrderedReady';
@@ -230,6 +233,17 @@ export function prepareUpdate(t: ResourceType, body: unknown, existing: KObject,
   else next.metadata.generation = (existing.metadata.generation ?? 1) + (subresource !== 'status' && generationChanged(t, next, existing) ? 1 : 0);
   next.metadata.resourceVersion = existing.metadata.resourceVersion;
   return next;
+}
+
+const META_ORDER = ['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields'];
+
+/** Field order as the apiserver serializes (apiVersion, kind, metadata first; metadata by ObjectMeta order). */
+export function canonicalOrder(obj: KObject): KObject {
+  const meta: Record<string, unknown> = {};
+  for (const k of META_ORDER) if (obj.metadata[k] !== undefined) meta[k] = obj.metadata[k];
+  for (const [k, v] of Object.entries(obj.metadata)) if (!(k in meta) && v !== undefined) meta[k] = v;
+  const { apiVersion, kind, metadata: _m, ...rest } = obj;
+  return { apiVersion, kind, metadata: meta, ...rest } as KObject;
 }
 
 /** The apiserver skips the write (no new resourceVersion, no watch event) when nothing changed. */

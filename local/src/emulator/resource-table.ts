@@ -27,6 +27,8 @@ export interface ResourceType {
   categories?: string[];
   generation: GenerationRule;
   statusSubresource: boolean;
+  /** serves /scale (autoscaling/v1 Scale), as Deployments and StatefulSets do: kubectl scale uses it */
+  scaleSubresource?: boolean;
   /** custom resources (served by the CRD handler on a real cluster: DELETE returns the object) */
   custom?: boolean;
   printerColumns?: PrinterColumn[];
@@ -61,11 +63,11 @@ export const RESOURCE_TABLE: readonly ResourceType[] = [
   core('namespaces', 'namespace', 'Namespace', false, ['ns']),
   core('configmaps', 'configmap', 'ConfigMap', true, ['cm']),
   core('secrets', 'secret', 'Secret', true),
-  core('services', 'service', 'Service', true, ['svc']),
+  { ...core('services', 'service', 'Service', true, ['svc']), categories: ['all'] },
   core('serviceaccounts', 'serviceaccount', 'ServiceAccount', true, ['sa']),
   core('events', 'event', 'Event', true, ['ev']),
-  { group: 'apps', version: 'v1', resource: 'deployments', singular: 'deployment', kind: 'Deployment', namespaced: true, shortNames: ['deploy'], categories: ['all'], generation: 'spec-or-annotations', statusSubresource: true },
-  { group: 'apps', version: 'v1', resource: 'statefulsets', singular: 'statefulset', kind: 'StatefulSet', namespaced: true, shortNames: ['sts'], categories: ['all'], generation: 'spec', statusSubresource: true },
+  { group: 'apps', version: 'v1', resource: 'deployments', singular: 'deployment', kind: 'Deployment', namespaced: true, shortNames: ['deploy'], categories: ['all'], generation: 'spec-or-annotations', statusSubresource: true, scaleSubresource: true },
+  { group: 'apps', version: 'v1', resource: 'statefulsets', singular: 'statefulset', kind: 'StatefulSet', namespaced: true, shortNames: ['sts'], categories: ['all'], generation: 'spec', statusSubresource: true, scaleSubresource: true },
   { group: 'apps', version: 'v1', resource: 'daemonsets', singular: 'daemonset', kind: 'DaemonSet', namespaced: true, shortNames: ['ds'], categories: ['all'], generation: 'spec', statusSubresource: true },
   rbac('roles', 'role', 'Role', true),
   rbac('rolebindings', 'rolebinding', 'RoleBinding', true),

@@ -55,7 +55,7 @@ function failure(code: number, reason: string, message: string, details?: Status
 }
 
 function grDetails(gr: GroupResource, name: string): StatusDetails {
-  const d: StatusDetails = { name };
+  const d: StatusDetails = name ? { name } : {};
   if (gr.group) d.group = gr.group;
   d.kind = gr.resource;
   return d;

@@ -40,6 +40,20 @@ function probe(port: number, path: string): Promise<boolean> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+// Safety net: if the runner itself dies (an uncaught error, a closed terminal), its children must
+// not live on holding ports; 'exit' handlers run synchronously, so a SIGKILL is all there is time for.
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function track(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const c of live) c.kill('SIGKILL');
+  });
+}
+
 export function startLocalProcess(opts: LocalProcessOptions): LocalProcess {
   // Only what a container would get, plus PATH/HOME so node itself runs normally.
   const env: Record<string, string> = {};
@@ -53,6 +67,7 @@ export function startLocalProcess(opts: LocalProcessOptions): LocalProcess {
     cwd: opts.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  track(child);
   pipeLines(child.stdout, opts.log);
   pipeLines(child.stderr, opts.log);
   let exitedFlag = false;

@@ -10,6 +10,7 @@ import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { type Emulator, startEmulator, writeKubeconfig } from '@reroll/local/emulator';
 import { type RunningSources, startSources } from '@reroll/local/source';
 import { findFreePort } from './free-port';
+import { settleKnativeServices } from './knative-service-status';
 import { type FunctionActivator, startFunctionActivator } from './function-activator';
 import { type Gateway, startGateway } from './gateway';
 import { type ObjectWatch, createSupervisorPort, watchObjects } from './kube-client';
@@ -18,7 +19,7 @@ import { isRecord } from './kube-shapes';
 import { startLocalProcess } from './local-process';
 import { type PartLogger, createPartLogger } from './part-log';
 import { type PodSupervisor, createPodSupervisor } from './pod-supervisor';
-import { applyManifests, findAppNamespace, renderManifests } from './render-manifests';
+import { MANIFEST_DIRS, applyManifests, findAppNamespace, renderManifests } from './render-manifests';
 
 export interface RunnerOptions {
   repoRoot: string;
@@ -133,7 +134,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     await writeKubeconfig({ path: emulator.kubeconfigPath, server: emulator.url, namespace });
     apiLog(`Kubernetes API emulator at ${emulator.url} (kubeconfig ${emulator.kubeconfigPath})`);
     const applied = await applyManifests(rendered, emulator.kubeconfigPath);
-    for (const line of applied.applied) apiLog(`kubectl apply: ${line}`);
+    apiLog(`kubectl apply: ${applied.applied.length} objects from ${MANIFEST_DIRS.join(', ')} into namespace ${namespace}`);
     for (const line of applied.failed) apiLog(`kubectl apply failed: ${line}`);
     cleanups.push(startApiRequestLog(emulator, apiLog));
 
@@ -165,8 +166,9 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
       podRoot,
       programFor: (dep) => {
         if (isHelloDeployment(dep)) {
-          // LOG_FORMAT=text: the local terminal wants the human lines, not the cluster's JSON.
-          return { script: helloScript, envOverrides: { LOG_FORMAT: 'text' } };
+          // LOG_FORMAT=text: the local terminal wants the human lines, not the cluster's JSON;
+          // HOST: a laptop's pods answer on loopback only (the gateway is the way in).
+          return { script: helloScript, envOverrides: { LOG_FORMAT: 'text', HOST: '127.0.0.1' } };
         }
         const key = `${dep.metadata?.namespace}/${dep.metadata?.name}`;
         if (!skipped.has(key)) apiLog(`deployment ${key}: no local program for its image; not run`);
@@ -191,6 +193,8 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
       onDelete: (d) => supervisor.remove(d as DeploymentLike),
     });
     cleanups.push(() => deployments.stop());
+    const knativeServices = await settleKnativeServices(kc, namespace, apiLog);
+    cleanups.push(() => knativeServices.stop());
 
     const gateway = await startGateway({
       port: opts.gatewayPort,

@@ -2,7 +2,7 @@
 // new message is served once the new pod is ready. The Deployment, Service, Gateway and
 // VirtualService are the rendered overlays; the API is an in-memory port; the pods are real
 // processes (a stand-in for the hello bundle, so this test does not depend on its build).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -18,9 +18,14 @@ import { getWithHost, waitFor } from './http-get';
 
 const rendered = JSON.parse(readFileSync(new URL('./fixtures/hello-overlays.json', import.meta.url), 'utf8')) as KubeObject[];
 const find = (kind: string, name: string) => structuredClone(rendered.find((o) => o.kind === kind && o.metadata?.name === name)) as KubeObject;
-const script = fileURLToPath(new URL('./fixtures/message-server.mjs', import.meta.url));
+const helloBundle = fileURLToPath(new URL('../../../functions/hello/dist/hello.mjs', import.meta.url));
+// The stand-in always; the real hello bundle too when it has been built (`npm run build -w functions/hello`).
+const programs = [
+  { name: 'stand-in server', script: fileURLToPath(new URL('./fixtures/message-server.mjs', import.meta.url)) },
+  ...(existsSync(helloBundle) ? [{ name: 'hello bundle', script: helloBundle }] : []),
+];
 
-describe('rollout under load', () => {
+describe.each(programs)('rollout under load ($name)', ({ script }) => {
   const configMaps = new Map<string, ConfigMapLike>();
   const statuses: { name: string; status: DeploymentStatus }[] = [];
   const logs: string[] = [];
@@ -37,7 +42,7 @@ describe('rollout under load', () => {
         readSecret: async () => undefined,
         writeDeploymentStatus: async (_ns, name, status) => void statuses.push({ name, status }),
       },
-      programFor: () => ({ script, envOverrides: { LOG_FORMAT: 'text' } }),
+      programFor: () => ({ script, envOverrides: { LOG_FORMAT: 'text', HOST: '127.0.0.1' } }),
       logFor: (d) => (line) => logs.push(`${d.metadata?.labels?.env}: ${line}`),
       findFreePort,
       podRoot,
@@ -66,8 +71,10 @@ describe('rollout under load', () => {
   });
 
   it('routes each host to its own pod, 404 for an unknown host', async () => {
-    expect(await getWithHost(gateway.url, 'helloworld-test.local')).toEqual({ status: 200, body: 'hello from test environment' });
-    expect(await getWithHost(gateway.url, 'helloworld-prod.local')).toEqual({ status: 200, body: 'hello from prod environment' });
+    const test = await getWithHost(gateway.url, 'helloworld-test.local');
+    const prod = await getWithHost(gateway.url, 'helloworld-prod.local');
+    expect([test.status, test.body.trim()]).toEqual([200, 'hello from test environment']);
+    expect([prod.status, prod.body.trim()]).toEqual([200, 'hello from prod environment']);
     const unknown = await getWithHost(gateway.url, 'nope.local');
     expect(unknown.status).toBe(404);
     expect(unknown.body).toMatch(/no VirtualService .*"nope.local"/);
@@ -85,7 +92,7 @@ describe('rollout under load', () => {
           const a = await getWithHost(gateway.url, 'helloworld-test.local', agent);
           total++;
           if (a.status !== 200) failures.push(`${a.status} ${a.body}`);
-          else bodies.set(a.body, (bodies.get(a.body) ?? 0) + 1);
+          else bodies.set(a.body.trim(), (bodies.get(a.body.trim()) ?? 0) + 1);
         } catch (err) {
           failures.push((err as Error).message);
         }
@@ -120,12 +127,36 @@ describe('rollout under load', () => {
     expect(pods).toHaveLength(1);
     expect(pods[0]?.pid).not.toBe(oldPid);
     // The last answers all carry the new message: the old pod is out of rotation.
-    expect((await getWithHost(gateway.url, 'helloworld-test.local')).body).toBe('Hello again');
-    expect((await getWithHost(gateway.url, 'helloworld-prod.local')).body).toBe('hello from prod environment');
+    expect((await getWithHost(gateway.url, 'helloworld-test.local')).body.trim()).toBe('Hello again');
+    expect((await getWithHost(gateway.url, 'helloworld-prod.local')).body.trim()).toBe('hello from prod environment');
     const last = statuses.filter((s) => s.name === 'helloworld-test').at(-1)?.status;
     expect(last).toMatchObject({ observedGeneration: 2, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 });
     // A status with two pods was written in between (surge), as a real rollout shows.
     expect(statuses.some((s) => s.name === 'helloworld-test' && s.status.replicas === 2)).toBe(true);
+  }, 60_000);
+
+  it('scales to the replicas asked for and replaces a pod that crashed', async () => {
+    const dep = find('Deployment', 'helloworld-test') as DeploymentLike;
+    dep.metadata = { ...dep.metadata, generation: 3 };
+    dep.spec = { ...dep.spec, replicas: 2 };
+    dep.spec.template!.metadata = { ...dep.spec.template!.metadata, annotations: { 'rolling.restart.controller/configHash': 'abc' } };
+    supervisor.upsert(dep);
+    await supervisor.settled();
+    const pods = supervisor.pods()['reroll-demo/helloworld-test'] ?? [];
+    expect(pods.map((p) => p.ready)).toEqual([true, true]);
+    expect(statuses.filter((s) => s.name === 'helloworld-test').at(-1)?.status).toMatchObject({ observedGeneration: 3, replicas: 2, readyReplicas: 2 });
+
+    process.kill(pods[0]?.pid as number, 'SIGKILL');
+    const replaced = await waitFor(
+      'a replacement pod',
+      () => {
+        const now = supervisor.pods()['reroll-demo/helloworld-test'] ?? [];
+        return now.length === 2 && now.every((p) => p.ready) && !now.some((p) => p.pid === pods[0]?.pid) ? now : undefined;
+      },
+      30_000,
+    );
+    expect(replaced.map((p) => p.pid)).toContain(pods[1]?.pid);
+    expect(logs.some((l) => /exited unexpectedly \(SIGKILL\); restarting/.test(l))).toBe(true);
   }, 60_000);
 
   it('answers 502 naming the service when no pod is ready', async () => {

@@ -130,7 +130,9 @@ export function decideWorkload(
   } else if (recorded === undefined) {
     const isUpdate = trigger.type === 'event' && trigger.action === 'update';
     if (!isUpdate) {
-      const what = trigger.type === 'resync' ? 'resync' : `${trigger.action} event`;
+      const what = trigger.type === 'resync' ? 'resync'
+        : trigger.action === 'delete' ? `delete event for a ${trigger.ref.kind} that still exists (label-selector transition)`
+          : `${trigger.action} event`;
       return decide('recorded', `first sight on ${what}: config hash ${short(hash)} recorded, no rollout`, plan(false));
     }
     why = `no config hash recorded and ${describeConfig(trigger.ref)} was updated`;

@@ -67,6 +67,13 @@ describe('malformed events get a 400 body naming the field', () => {
   }
 });
 
+describe('newer adapters', () => {
+  it('knative >= 1.10 adds a ce-apiversion extension: accepted', () => {
+    const result = readEvents({ headers: { ...resource.headers, 'ce-apiversion': 'v1' }, body: resource.body }, validateData);
+    expect(result.ok).toBe(true);
+  });
+});
+
 describe('structured and batch modes', () => {
   it('structured mode is accepted', () => {
     expect(readEvents(structured({}), validateData)).toMatchObject({ ok: true, events: [{ type: 'dev.knative.apiserver.ref.update' }] });
