@@ -312,7 +312,9 @@ export class ApiCore {
       if (e.type === 'MODIFIED') {
         if (now && before) send({ type: 'MODIFIED', object: present(t, e.object) });
         else if (now) send({ type: 'ADDED', object: present(t, e.object) });
-        else if (before) send({ type: 'DELETED', object: present(t, e.object) });
+        // The apiserver's watch cache sends the object as it was while it still matched, stamped with
+        // the new resourceVersion (recorded: scenario 08, the label is still on the deleted object).
+        else if (before && e.previous) send({ type: 'DELETED', object: present(t, { ...e.previous, metadata: { ...e.previous.metadata, resourceVersion: e.object.metadata.resourceVersion } }) });
         return;
       }
       if (now) send({ type: e.type, object: present(t, e.object) });

@@ -101,9 +101,10 @@ describe('emulated ApiServerSource on the API emulator (scenarios 00-09)', () =>
     await core.patchNamespacedConfigMap({ name: 'helloworld-bin', namespace: NS, body: { metadata: { labels: { [WATCH_LABEL]: 'true' } } } }, merge);
     await waitFor(() => sink.requests.length >= 12, 'the delete and add of scenario 08');
     expect(types(sink).slice(10)).toEqual(['delete', 'add']);
-    // The delete carries a newer version than the last add. (A real API server sends the last
-    // SELECTED state, label still on; the emulator currently sends the unlabelled object.)
-    const deleted = JSON.parse(sink.requests[10]!.body) as { metadata: { resourceVersion: string } };
+    // As recorded from a real API server: the delete carries the last SELECTED state (label still
+    // on) stamped with a newer version than the last add.
+    const deleted = JSON.parse(sink.requests[10]!.body) as { metadata: { resourceVersion: string; labels: Record<string, string> } };
+    expect(deleted.metadata.labels[WATCH_LABEL]).toBe('true');
     const added = JSON.parse(sink.requests[9]!.body) as { metadata: { resourceVersion: string } };
     expect(Number(deleted.metadata.resourceVersion)).toBeGreaterThan(Number(added.metadata.resourceVersion));
     const readded = JSON.parse(sink.requests[11]!.body) as { data: Record<string, string> };

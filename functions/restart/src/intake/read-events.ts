@@ -68,9 +68,18 @@ function checkEvent(event: CloudEvent<unknown>, validateData: DataValidator): Ac
   return { id: event.id, type: event.type, ...(event.subject ? { subject: event.subject } : {}), target: result.target };
 }
 
+/**
+ * V8's JSON errors quote a slice of the input (`"…db-passwor"… is not valid JSON`), and a body may be a
+ * Secret: keep only where the parse failed, never the text around it.
+ */
+function describeJsonError(err: SyntaxError): string {
+  const position = /at position (\d+)/.exec(err.message)?.[1];
+  return position === undefined ? 'not valid JSON' : `not valid JSON (error at byte ${position})`;
+}
+
 function describeParseError(err: unknown, headers: Record<string, string>): IntakeError {
   const structured = (headers['content-type'] ?? '').startsWith('application/cloudevents');
-  if (err instanceof SyntaxError) return { error: 'invalid', field: structured ? 'body' : 'data', detail: `not valid JSON (${err.message})` };
+  if (err instanceof SyntaxError) return { error: 'invalid', field: structured ? 'body' : 'data', detail: describeJsonError(err) };
   if (err instanceof ValidationError && /no cloud event detected/.test(err.message)) {
     if (headers['ce-specversion'] && !headers['ce-id']) return { error: 'invalid', field: 'id', detail: 'ce-id header is missing' };
     return { error: 'invalid', field: 'content-type', detail: 'not a CloudEvent: no ce-id/ce-specversion headers (binary mode) and content-type is not application/cloudevents+json or application/cloudevents-batch+json' };
