@@ -1,4 +1,4 @@
-// `npm start` (local mode): see local/README-runner.md. Reads flags, starts the runner, prints the
+// `npm start` (local mode): see the root README, "Local mode". Reads flags, starts the runner, prints the
 // commands to try, and stops everything on Ctrl-C / SIGTERM.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
