@@ -3,16 +3,14 @@
 // 20,000 objects in OTHER namespaces and the same event is measured again, with the first as
 // baseline: the function only reads the event's namespace, so the cost must not grow with the
 // cluster outside it. The production bundle runs in its own process.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { RESOURCE_TABLE, startEmulator, type Emulator, type KObject } from '@reroll/local/emulator';
 import { formatApiServerEvent } from '@reroll/local/source';
 import type { BenchRow } from '../bench-row';
+import { RESTART_BUNDLE, spawnRestart, stopProcess } from '../restart-process';
 
-const RESTART_BUNDLE = fileURLToPath(new URL('../../../functions/restart/dist/restart.mjs', import.meta.url));
 const NS = 'big';
 const WORKLOADS = 5_000;
 const USERS = 10;
@@ -33,48 +31,6 @@ function configMap(namespace: string, name: string): object {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, annotations: { 'rolling.restart.controller/triggerRestart': 'true' } }, data: { MESSAGE: 'v0' } };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function spawnRestart(emulator: Emulator): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [RESTART_BUNDLE], {
-    env: { PATH: process.env.PATH ?? '', KUBECONFIG: emulator.kubeconfigPath, REROLL_NAMESPACES: NS, PORT: String(port), LOG_FORMAT: 'json', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let err = '';
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/readyz`)).status === 200) return { child, url };
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline || child.exitCode !== null) {
-      child.kill('SIGKILL');
-      throw new Error(`restart did not start: ${err.slice(-500)}`);
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-  if (child.exitCode === null) child.kill('SIGKILL');
-}
 
 async function rssMiB(child: ChildProcess): Promise<number> {
   const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
@@ -118,7 +74,7 @@ export async function run(): Promise<BenchRow[]> {
     const objects: object[] = [configMap(NS, 'app-config')];
     for (let i = 0; i < WORKLOADS; i++) objects.push(deployment(NS, `app-${i}`, i < USERS ? 'app-config' : `other-${i}`));
     emulator.seed(objects);
-    const spawned = await spawnRestart(emulator);
+    const spawned = await spawnRestart(emulator, NS);
     child = spawned.child;
     const alone = await measure(emulator, spawned.url, child, 'alone');
 
@@ -140,7 +96,7 @@ export async function run(): Promise<BenchRow[]> {
       { name: 'restart RSS, crowded cluster', value: round(crowded.rss), unit: 'MiB', baseline: { name: 'RSS, the namespace alone', value: round(alone.rss) }, note: `same process, sampled after ${SAMPLES + 1} more 5,000-workload events (no forced GC): RSS follows the heap between samples, not the cluster outside the namespace (API requests per event unchanged)` },
     ];
   } finally {
-    if (child) await stop(child);
+    if (child) await stopProcess(child);
     await emulator.stop();
   }
 }

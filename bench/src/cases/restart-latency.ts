@@ -4,15 +4,13 @@
 //  - throughput: 1,000 update events over 100 ConfigMaps (10 rounds, each ConfigMap really changed
 //    once per round), sent one at a time as the ApiServerSource adapter sends them, with the exact
 //    number of PATCHes the emulator received.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { RESOURCE_TABLE, startEmulator, type Emulator, type KObject } from '@reroll/local/emulator';
 import { formatApiServerEvent } from '@reroll/local/source';
 import type { BenchRow } from '../bench-row';
+import { RESTART_BUNDLE, spawnRestart, stopProcess } from '../restart-process';
 
-const RESTART_BUNDLE = fileURLToPath(new URL('../../../functions/restart/dist/restart.mjs', import.meta.url));
 const NS = 'bench';
 const CONFIGS = 100;
 const LATENCY_SAMPLES = 300;
@@ -33,49 +31,6 @@ function seedCluster(emulator: Emulator): void {
   emulator.seed(objects);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** The bundle with logs at warn (per-event info lines would cost the function, not what is measured). */
-async function spawnRestart(emulator: Emulator): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [RESTART_BUNDLE], {
-    env: { PATH: process.env.PATH ?? '', KUBECONFIG: emulator.kubeconfigPath, REROLL_NAMESPACES: NS, PORT: String(port), LOG_FORMAT: 'json', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let err = '';
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/readyz`)).status === 200) return { child, url };
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline || child.exitCode !== null) {
-      child.kill('SIGKILL');
-      throw new Error(`restart did not start: ${err.slice(-500)}`);
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-  if (child.exitCode === null) child.kill('SIGKILL');
-}
 
 async function postEvent(url: string, object: unknown): Promise<number> {
   const request = formatApiServerEvent({ mode: 'Reference', eventType: 'MODIFIED', object, source: 'https://10.96.0.1:443' });
@@ -113,7 +68,7 @@ export async function run(): Promise<BenchRow[]> {
       if (templates.get(name) !== undefined && templates.get(name) !== template) landed.get(name)?.();
       templates.set(name, template);
     }, () => {});
-    const spawned = await spawnRestart(emulator);
+    const spawned = await spawnRestart(emulator, NS);
     child = spawned.child;
     const url = spawned.url;
     // warm-up: the first sight records every hash; then a few real rollouts
@@ -163,7 +118,7 @@ export async function run(): Promise<BenchRow[]> {
     ];
   } finally {
     watch?.stop();
-    if (child) await stop(child);
+    if (child) await stopProcess(child);
     await emulator.stop();
   }
 }
