@@ -4,6 +4,7 @@
 // purely random ones.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 
 export interface FuzzRequest {
@@ -11,7 +12,7 @@ export interface FuzzRequest {
   body: Buffer;
 }
 
-const EVENTS_DIR = '/work/shared/events';
+const EVENTS_DIR = fileURLToPath(new URL('../../../../shared/events', import.meta.url));
 const HOP_HEADERS = new Set(['host', 'content-length', 'accept-encoding', 'connection', 'transfer-encoding']);
 
 /** Every recorded request, minus what the HTTP client sets itself. */
