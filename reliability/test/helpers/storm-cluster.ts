@@ -101,27 +101,49 @@ export function makeWorkloadObject(kind: WorkloadKind, namespace: string, name: 
 
 const STYLES: Reference['style'][] = ['volume', 'volume-items', 'projected', 'envFrom', 'keyRef', 'init-envFrom'];
 
-/** `configsPer` ConfigMaps and `workloadsPer` workloads in each namespace; every 5th workload matches by labels. */
+/**
+ * `configsPer` ConfigMaps and `workloadsPer` workloads in each namespace; every 5th workload matches by
+ * labels. A label-matched workload's ConfigMap is always one that some workload in its namespace also
+ * references: the restart function may only `get` ConfigMaps (least-privilege RBAC, no `list`), so a
+ * resync cannot discover a label-only match nothing references until an event names that ConfigMap
+ * (a documented limitation, see functions/restart/README.md). The storm's first resync must record
+ * every workload, so the plan stays inside what the function can see.
+ */
 export function planStormCluster(random: Random, namespaces: string[], configsPer: number, workloadsPer: number): StormCluster {
   const configMaps: Array<Record<string, unknown>> = [];
   const workloads: PlannedWorkload[] = [];
   for (const ns of namespaces) {
     for (let i = 0; i < configsPer; i++) configMaps.push(makeConfigMap(ns, i, randomData(random)));
+    const planned: Array<PlannedWorkload | { labelSlot: number; kind: PlannedWorkload['kind'] }> = [];
+    const referenced = new Set<number>();
     for (let j = 0; j < workloadsPer; j++) {
       const kind = WORKLOAD_KINDS[j % WORKLOAD_KINDS.length]!;
       const name = `w-${j}`;
       if (j % 5 === 0) {
-        const index = random.int(0, configsPer - 1);
-        const labels = { app: `cfg-${index}`, env: ENV_LABEL };
-        const spec = { containers: [{ name: 'app', image: 'reroll/hello:0.1.0' }] };
-        workloads.push({ kind, namespace: ns, name, matchedBy: 'labels', uses: [{ kind: 'ConfigMap', name: `cm-${index}`, keys: null }], object: makeWorkloadObject(kind, ns, name, labels, spec) });
+        planned.push({ labelSlot: j, kind });
         continue;
       }
       const refs: Reference[] = [];
       const count = random.int(1, 3);
-      for (let r = 0; r < count; r++) refs.push({ style: random.pick(STYLES), cm: `cm-${random.int(0, configsPer - 1)}` });
+      for (let r = 0; r < count; r++) {
+        const index = random.int(0, configsPer - 1);
+        referenced.add(index);
+        refs.push({ style: random.pick(STYLES), cm: `cm-${index}` });
+      }
       const { spec, uses } = podSpecFor(refs);
-      workloads.push({ kind, namespace: ns, name, matchedBy: 'reference', uses, object: makeWorkloadObject(kind, ns, name, { app: `wl-${j}`, env: ENV_LABEL }, spec) });
+      planned.push({ kind, namespace: ns, name, matchedBy: 'reference', uses, object: makeWorkloadObject(kind, ns, name, { app: `wl-${j}`, env: ENV_LABEL }, spec) });
+    }
+    const visible = [...referenced].sort((a, b) => a - b);
+    for (const p of planned) {
+      if (!('labelSlot' in p)) {
+        workloads.push(p);
+        continue;
+      }
+      const index = random.pick(visible);
+      const name = `w-${p.labelSlot}`;
+      const labels = { app: `cfg-${index}`, env: ENV_LABEL };
+      const spec = { containers: [{ name: 'app', image: 'reroll/hello:0.1.0' }] };
+      workloads.push({ kind: p.kind, namespace: ns, name, matchedBy: 'labels', uses: [{ kind: 'ConfigMap', name: `cm-${index}`, keys: null }], object: makeWorkloadObject(p.kind, ns, name, labels, spec) });
     }
   }
   return { namespaces, configMaps, workloads };
