@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
-import { type Emulator, startEmulator, writeKubeconfig } from '@reroll/local/emulator';
+import { ADMIN_USER, type Emulator, startEmulator, writeKubeconfig } from '@reroll/local/emulator';
 import { type RunningSources, startSources } from '@reroll/local/source';
 import { findFreePort } from './free-port';
 import { settleKnativeServices } from './knative-service-status';
@@ -73,6 +73,16 @@ function restartEnvFrom(objects: readonly KubeObject[], sinkName: string | undef
   return env;
 }
 
+/** The ServiceAccount the restart Knative Service runs as: local mode gives the function that identity. */
+function restartServiceAccountOf(objects: readonly KubeObject[], sinkName: string | undefined): string | undefined {
+  const ksvc = objects.find(
+    (o) => o.kind === 'Service' && o.apiVersion?.startsWith('serving.knative.dev/') && (!sinkName || o.metadata?.name === sinkName),
+  );
+  const template = isRecord(ksvc?.spec) && isRecord(ksvc.spec.template) ? ksvc.spec.template : undefined;
+  const name = isRecord(template?.spec) ? template.spec.serviceAccountName : undefined;
+  return typeof name === 'string' ? name : undefined;
+}
+
 function sinkNameOf(objects: readonly KubeObject[]): string | undefined {
   const source = objects.find((o) => o.kind === 'ApiServerSource');
   const sink = isRecord(source?.spec) && isRecord(source.spec.sink) ? source.spec.sink : undefined;
@@ -128,10 +138,18 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
       port: opts.apiPort,
       kubeconfigPath: opts.kubeconfigPath,
       workloadStatus: 'external',
+      // RBAC from knative/ is enforced, as on a cluster: the restart function gets exactly its Role.
+      authorization: 'rbac',
     });
     cleanups.push(() => emulator.stop());
-    // kubectl's default namespace = the app's, so seed 000's commands work without -n.
-    await writeKubeconfig({ path: emulator.kubeconfigPath, server: emulator.url, namespace });
+    // kubectl's default namespace = the app's, so seed 000's commands work without -n. The user's
+    // kubeconfig is the admin's (as with a kind/minikube cluster).
+    await writeKubeconfig({
+      path: emulator.kubeconfigPath,
+      server: emulator.url,
+      namespace,
+      ...(emulator.adminToken ? { token: emulator.adminToken, user: ADMIN_USER } : {}),
+    });
     apiLog(`Kubernetes API emulator at ${emulator.url} (kubeconfig ${emulator.kubeconfigPath})`);
     const applied = await applyManifests(rendered, emulator.kubeconfigPath);
     apiLog(`kubectl apply: ${applied.applied.length} objects from ${MANIFEST_DIRS.join(', ')} into namespace ${namespace}`);
@@ -214,6 +232,12 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     // Scale to zero: the restart function as its Knative Service declares it, pointed at the emulator.
     const restartLog = logger('restart');
     const restartEnv = restartEnvFrom(rendered, sinkNameOf(rendered));
+    const restartAccount = restartServiceAccountOf(rendered, sinkNameOf(rendered)) ?? 'default';
+    const restartKubeconfig = await emulator.writeKubeconfig({
+      user: `system:serviceaccount:${namespace}:${restartAccount}`,
+      namespace,
+    });
+    restartLog(`runs as ServiceAccount ${namespace}/${restartAccount} (RBAC from knative/ enforced)`);
     const activator = await startFunctionActivator({
       port: 0,
       idleMs: opts.idleSeconds * 1000,
@@ -224,7 +248,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
           script: restartScript,
           env: {
             ...restartEnv,
-            KUBECONFIG: emulator.kubeconfigPath,
+            KUBECONFIG: restartKubeconfig,
             REROLL_NAMESPACES: namespace,
             LOG_FORMAT: 'text',
           },
@@ -295,7 +319,9 @@ function startApiRequestLog(emulator: Emulator, log: ReturnType<PartLogger>): ()
     for (const r of records) {
       if (!['create', 'update', 'patch', 'delete'].includes(r.verb)) continue;
       if (r.subresource === 'status') continue; // the local kubelet's own writes
-      log(`${r.verb} ${r.resource} ${r.namespace ? `${r.namespace}/` : ''}${r.name ?? ''} → ${r.status}`);
+      // Who wrote it matters locally as on a cluster: the function acts as its ServiceAccount.
+      const by = r.user && r.user !== ADMIN_USER ? ` by ${r.user}` : '';
+      log(`${r.verb} ${r.resource} ${r.namespace ? `${r.namespace}/` : ''}${r.name ?? ''} → ${r.status}${by}`);
     }
   }, 500);
   timer.unref();

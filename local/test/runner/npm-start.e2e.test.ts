@@ -125,6 +125,10 @@ describe.skipIf(!canRun)('npm start, end to end', () => {
     // Seed 000's two lines, as its users know them.
     expect(lines(/^restart\s+\| \[event\] type=MODIFIED configmap=helloworld-test env=test$/).length).toBeGreaterThan(0);
     expect(lines(/^restart\s+\| \[restart\] patched deployment=helloworld-test restartedAt=\S+$/).length).toBeGreaterThan(0);
+    // The patch was made under the function's own ServiceAccount, with knative/'s RBAC enforced.
+    await waitFor('the PATCH attributed to reroll-restart', () =>
+      lines(/^api\s+\| patch deployments reroll-demo\/helloworld-test → 200 by system:serviceaccount:reroll-demo:reroll-restart$/).length > 0 || undefined,
+    );
     // Prod was not touched: no prod pod started after the initial ones.
     expect(lines(/^hello-prod\s+\| pod .* starting/)).toHaveLength(prodStarts);
   }, 60_000);
