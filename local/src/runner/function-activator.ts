@@ -2,9 +2,9 @@
 // first request starts the function process and is held until its /readyz answers, then forwarded;
 // the cold start is logged with its duration. After `idleMs` without requests the process is sent
 // SIGTERM (it drains), and the next request starts it again.
-import { Agent, type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import { BodyTooLargeError, answerError, attemptForward, forwardHeaders, readBody } from './forward-request';
+import { listenLocal } from './listen-local';
 import type { LocalProcess } from './local-process';
 import type { LogLine } from './part-log';
 
@@ -148,14 +148,7 @@ export async function startFunctionActivator(opts: FunctionActivatorOptions): Pr
     }
   }
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => answerError(res, 500, `activator: ${(err as Error).message}`));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { server, port } = await listenLocal('activator', handle, opts.port, opts.host);
 
   return {
     url: `http://127.0.0.1:${port}`,

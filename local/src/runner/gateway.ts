@@ -1,8 +1,8 @@
 // The local ingress gateway: one HTTP port that routes by Host header the way the Gateways and
 // VirtualServices in the emulator say, to the ready local pods behind the destination Service.
-import { Agent, type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import { BodyTooLargeError, answerError, attemptForward, forwardHeaders, readBody } from './forward-request';
+import { listenLocal } from './listen-local';
 import type { LogLine } from './part-log';
 import { type Endpoint, type RouteInputs, normalizeHost, resolveRoute } from './resolve-route';
 
@@ -117,15 +117,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     opts.log(`${method} ${host}${path} → 502 (${lastError})`);
   }
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => answerError(res, 500, `gateway: ${(err as Error).message}`));
-  });
+  const { server, port } = await listenLocal('gateway', handle, opts.port, opts.host);
+  // Knative's and Istio's proxies keep connections alive longer than Node's 5 s default.
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
 
   return {
     url: `http://127.0.0.1:${port}`,
