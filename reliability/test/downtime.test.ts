@@ -7,15 +7,15 @@ import { readFile } from 'node:fs/promises';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { Emulator, KObject } from '@reroll/local/emulator';
+import type { Emulator } from '@reroll/local/emulator';
 import { createDelivery, createHttpSender, createKubeListWatch, parseApiServerSource, startApiServerSource, type Delivery, type RunningApiServerSource } from '@reroll/local/source';
-import { configMapApi, readAnnotations, readConfigData, readConfigMap, readWorkload, RolloutCounter } from './helpers/cluster-access';
+import { configMapApi, readAnnotations, readConfigData, readWorkload, RolloutCounter } from './helpers/cluster-access';
 import { createDeliverer } from './helpers/deliver-events';
 import { API_SERVER_URL, resyncEvent } from './helpers/events';
-import { expectedHash } from './helpers/expected-hash';
+import { liveHash } from './helpers/live-hash';
 import { startCluster, startRestart, type RunningRestart } from './helpers/restart-under-test';
 import { createRandom, readSeed } from './helpers/seeded-random';
-import { planStormCluster, workloadKey, type PlannedWorkload, type StormCluster } from './helpers/storm-cluster';
+import { planStormCluster, workloadKey, type StormCluster } from './helpers/storm-cluster';
 
 const NS = 'reroll-demo';
 const SEED = readSeed();
@@ -31,15 +31,6 @@ let delivery: Delivery;
 const dropped: Array<Record<string, unknown>> = [];
 const delivered: Array<Record<string, unknown>> = [];
 
-function liveHash(w: PlannedWorkload): string | undefined {
-  const live = new Map<string, KObject>();
-  for (const use of w.uses) {
-    const cm = readConfigMap(emulator, w.namespace, use.name);
-    if (!cm) return undefined;
-    live.set(use.name, cm);
-  }
-  return expectedHash(w.uses, (use) => live.get(use.name) as { data?: Record<string, string> });
-}
 
 async function waitFor(what: string, condition: () => boolean, timeoutMs = 30_000): Promise<void> {
   const start = Date.now();
@@ -94,7 +85,7 @@ describe('downtime: changes made while the function is gone are rolled by the ne
     await delivery.idle();
     for (const w of users) {
       expect(counter.count(workloadKey(w)), workloadKey(w)).toBe(1);
-      applied.set(workloadKey(w), liveHash(w));
+      applied.set(workloadKey(w), liveHash(emulator, w));
     }
     expect(counter.total()).toBe(users.length);
   });
@@ -122,7 +113,7 @@ describe('downtime: changes made while the function is gone are rolled by the ne
 
   it('back: one resync rolls each changed workload exactly once; a second resync rolls nothing', async () => {
     const before = counter.snapshot();
-    const changed = cluster.workloads.filter((w) => liveHash(w) !== applied.get(workloadKey(w)));
+    const changed = cluster.workloads.filter((w) => liveHash(emulator, w) !== applied.get(workloadKey(w)));
     console.log(`downtime: ${changed.length} of ${cluster.workloads.length} workloads use data that changed while the function was down`);
     expect(changed.length).toBeGreaterThan(0);
     expect(changed.length).toBeLessThan(cluster.workloads.length);
@@ -133,7 +124,7 @@ describe('downtime: changes made while the function is gone are rolled by the ne
       const rolled = counter.count(key) - (before.get(key) ?? 0);
       expect(rolled, key).toBe(changed.includes(w) ? 1 : 0);
       const a = readAnnotations(readWorkload(emulator, w.kind, w.namespace, w.name));
-      expect(a.metadataHash, key).toBe(liveHash(w));
+      expect(a.metadataHash, key).toBe(liveHash(emulator, w));
     }
 
     const total = counter.total();

@@ -24,10 +24,10 @@ import type { OutgoingRequest } from '@reroll/local/source';
 import { configMapApi, readAnnotations, readConfigMap, readWorkload, RolloutCounter } from './helpers/cluster-access';
 import { createDeliverer, type Deliverer } from './helpers/deliver-events';
 import { apiServerEvent, decisionsOf, resyncEvent } from './helpers/events';
-import { expectedHash, type ConfigUse } from './helpers/expected-hash';
+import { liveHash } from './helpers/live-hash';
 import { startCluster, startRestart, type RunningRestart } from './helpers/restart-under-test';
 import { createRandom, readSeed } from './helpers/seeded-random';
-import { KEYS, makeConfigMap, planStormCluster, randomData, randomValue, workloadKey, type PlannedWorkload, type StormCluster } from './helpers/storm-cluster';
+import { KEYS, makeConfigMap, planStormCluster, randomData, randomValue, workloadKey, type StormCluster } from './helpers/storm-cluster';
 
 const SEED = readSeed();
 const NAMESPACES = ['storm-a', 'storm-b', 'storm-c', 'storm-d'];
@@ -61,15 +61,6 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
-function liveHash(w: PlannedWorkload): string | undefined {
-  const live = new Map<string, KObject>();
-  for (const use of w.uses) {
-    const cm = readConfigMap(emulator, w.namespace, use.name);
-    if (!cm) return undefined;
-    live.set(use.name, cm);
-  }
-  return expectedHash(w.uses, (use: ConfigUse) => live.get(use.name) as { data?: Record<string, string> });
-}
 
 function injectFaults(): void {
   // Only the function's verbs (the driver creates, patches and deletes ConfigMaps; it reads the store directly).
@@ -172,7 +163,7 @@ async function deliverRound(events: Array<{ namespace: string; name: string; req
     const usesKeys = w.uses.map((u) => `${w.namespace}/${u.name}`);
     const touched200 = touchesAll ? answered200.size > 0 : usesKeys.some((k) => answered200.has(k));
     const touchedAny = touchesAll || usesKeys.some((k) => delivered.has(k));
-    const h = liveHash(w);
+    const h = liveHash(emulator, w);
     if ((touchedAny && !touched200) || failed.has(key)) {
       stats.ambiguous++;
       if (rolled > 1) violations.push(`round ${stats.rounds}: ${key} rolled ${rolled}× (ambiguous round allows ≤ 1)`);
@@ -198,7 +189,7 @@ describe('storm: 1,000 changes, duplicated/reordered/concurrent events, injected
     expect(res.last).toEqual({ status: 200 });
     for (const w of cluster.workloads) {
       const a = readAnnotations(readWorkload(emulator, w.kind, w.namespace, w.name));
-      expect(a.metadataHash, workloadKey(w)).toBe(liveHash(w));
+      expect(a.metadataHash, workloadKey(w)).toBe(liveHash(emulator, w));
       expect(a.templateHash).toBeUndefined();
       applied.set(workloadKey(w), a.metadataHash);
     }
@@ -261,7 +252,7 @@ describe('storm: 1,000 changes, duplicated/reordered/concurrent events, injected
     for (const w of cluster.workloads) {
       const key = workloadKey(w);
       const a = readAnnotations(readWorkload(emulator, w.kind, w.namespace, w.name));
-      expect(a.metadataHash, `${key}: recorded hash vs live data (seed ${SEED})`).toBe(liveHash(w));
+      expect(a.metadataHash, `${key}: recorded hash vs live data (seed ${SEED})`).toBe(liveHash(emulator, w));
       if (a.templateHash !== undefined) expect(a.templateHash, `${key}: pod template hash`).toBe(a.metadataHash);
       expect(counter.count(key), `${key}: rollouts (seed ${SEED})`).toBe(expectedRollouts.get(key) ?? 0);
     }
