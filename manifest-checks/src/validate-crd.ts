@@ -1,10 +1,10 @@
-// Custom resources (Knative, Istio, OpenFaaS) against the upstream CRDs in ../shared/crds.
+// Custom resources (Knative, Istio, OpenFaaS) against the upstream CRDs in crds/.
 //
 // A CRD's openAPIV3Schema is compiled once per kind with ajv, after one change that the API server
 // makes too: an object schema that lists `properties` rejects other keys (the API server prunes or,
 // with strict field validation, rejects them) unless it carries x-kubernetes-preserve-unknown-fields.
 // Not checked: x-kubernetes-validations (CEL rules; no CEL engine here) and what only the Knative/
-// Istio webhooks enforce (see ../shared/crds/SOURCES.md).
+// Istio webhooks enforce (see crds/SOURCES.md).
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
@@ -28,9 +28,9 @@ interface Crd {
   versions: CrdVersion[];
 }
 
-export const crdDir = repoPath('../shared/crds');
+export const crdDir = repoPath('crds');
 
-/** Reads every CRD under ../shared/crds, keyed `group/Kind`. */
+/** Reads every CRD under crds/, keyed `group/Kind`. */
 export async function loadCrds(dir = crdDir): Promise<Map<string, Crd>> {
   const crds = new Map<string, Crd>();
   for (const group of await readdir(dir, { withFileTypes: true })) {

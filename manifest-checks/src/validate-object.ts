@@ -10,5 +10,5 @@ export async function validateObject(object: KubeObject, crds: CrdValidator): Pr
   if (typeof object.metadata?.name !== 'string' || object.metadata.name === '') return ['metadata.name is required'];
   if (crds.knows(object)) return crds.validate(object);
   if (isBuiltinKind(object)) return validateBuiltin(object);
-  return [`no schema known for ${object.apiVersion} ${object.kind} (neither built in nor a CRD in ../shared/crds)`];
+  return [`no schema known for ${object.apiVersion} ${object.kind} (neither built in nor a CRD in crds/)`];
 }

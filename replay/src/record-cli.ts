@@ -19,7 +19,7 @@ function httpStatus(value: string): number {
 
 const opts = new Command()
   .name('record')
-  .description('Record every request received as one JSON line (the format of shared/events)')
+  .description('Record every request received as one JSON line (the format of recorded-events/)')
   .requiredOption('--out <file>', 'JSON lines file to append to')
   .option('--port <n>', 'port to listen on (0 = any free port)', port, 8099)
   .option('--host <host>', 'address to listen on (0.0.0.0 to be reachable from a cluster)', '127.0.0.1')

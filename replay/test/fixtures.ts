@@ -1,6 +1,6 @@
-// Paths to the recorded real traffic beside the repo (../shared/events).
+// Paths to the recorded real traffic in the repo (recorded-events/).
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
-export const EVENTS_DIR = fileURLToPath(new URL('../../../shared/events', import.meta.url));
+export const EVENTS_DIR = fileURLToPath(new URL('../../recorded-events', import.meta.url));
 export const fixture = (relative: string) => path.join(EVENTS_DIR, relative);

@@ -1,9 +1,9 @@
-// Loads the recorded real ApiServerSource requests (../shared/events, beside the repo).
+// Loads the recorded real ApiServerSource requests (recorded-events/ in the repo).
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
-export const EVENTS_DIR = fileURLToPath(new URL('../../../../shared/events', import.meta.url));
+export const EVENTS_DIR = fileURLToPath(new URL('../../../recorded-events', import.meta.url));
 
 export type RecordedRequest = {
   method: string;

@@ -1,5 +1,5 @@
 // fast-check arbitraries for requests to the restart function: the recorded ApiServerSource traffic
-// (../shared/events) mutated (headers dropped or garbled, wrong types, huge bodies, deep JSON,
+// (recorded-events/) mutated (headers dropped or garbled, wrong types, huge bodies, deep JSON,
 // invalid UTF-8, structured and batch modes with bad members, wrong specversion, unknown types), and
 // purely random ones.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ export interface FuzzRequest {
   body: Buffer;
 }
 
-const EVENTS_DIR = fileURLToPath(new URL('../../../../shared/events', import.meta.url));
+const EVENTS_DIR = fileURLToPath(new URL('../../../recorded-events', import.meta.url));
 const HOP_HEADERS = new Set(['host', 'content-length', 'accept-encoding', 'connection', 'transfer-encoding']);
 
 /** Every recorded request, minus what the HTTP client sets itself. */

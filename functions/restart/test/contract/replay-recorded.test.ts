@@ -1,4 +1,4 @@
-// Every request the real ApiServerSource adapter sent (../shared/events) replayed byte for byte
+// Every request the real ApiServerSource adapter sent (recorded-events/) replayed byte for byte
 // through the real HTTP server, with the cluster (API emulator) in the state the recording implies.
 // The answers must be what the contract says, in sequence, as on the real cluster.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,10 +1,10 @@
-// The recorded ApiServerSource requests in /work/shared/events (never edited): loaded as they are.
+// The recorded ApiServerSource requests in recorded-events/ (a verbatim copy, never edited): loaded as they are.
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { KubeObject } from '../../src/core/types';
 
-export const EVENTS_DIR = process.env.REROLL_EVENTS_DIR ?? path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../../../shared/events');
+export const EVENTS_DIR = process.env.REROLL_EVENTS_DIR ?? path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../../recorded-events');
 
 export interface RecordedRequest {
   method: string;
