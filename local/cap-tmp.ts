@@ -8,8 +8,12 @@ const proxy = createServer((req, res) => {
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
     const body = Buffer.concat(chunks);
-    if ((req.headers['content-type'] ?? '').includes('protobuf')) writeFileSync(`/tmp/pb/req-${n++}-${req.url!.split('?')[0]!.replace(/\//g, '_')}.pb`, body);
-    const up = request(emu.url + req.url, { method: req.method, headers: req.headers }, (r) => { res.writeHead(r.statusCode!, r.headers); r.pipe(res); });
+    if ((req.headers['content-type'] ?? '').includes('protobuf'))
+      writeFileSync(`/tmp/pb/req-${n++}-${req.url!.split('?')[0]!.replace(/\//g, '_')}.pb`, body);
+    const up = request(emu.url + req.url, { method: req.method, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode!, r.headers);
+      r.pipe(res);
+    });
     up.end(body);
   });
 });

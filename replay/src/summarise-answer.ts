@@ -54,7 +54,9 @@ function eventAnswers(answer: unknown): EventAnswer[] | undefined {
 function errorText(answer: unknown, raw: string): string {
   if (typeof answer === 'object' && answer !== null) {
     const a = answer as Record<string, unknown>;
-    const parts = [a.error, a.field && `field=${String(a.field)}`, a.detail ?? a.message].filter((p) => typeof p === 'string' && p);
+    const parts = [a.error, a.field && `field=${String(a.field)}`, a.detail ?? a.message].filter(
+      (p) => typeof p === 'string' && p,
+    );
     if (parts.length) return parts.join(' ');
   }
   const text = raw.trim().replace(/\s+/g, ' ');
