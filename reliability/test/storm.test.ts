@@ -180,7 +180,7 @@ async function deliverRound(
       answered200.add(key);
       for (const d of decisionsOf(result.body)) {
         if (d.action === 'failed') {
-          failed.add(workloadKey(d as { kind: string; namespace: string; name: string }));
+          failed.add(workloadKey(d));
           stats.failedDecisions++;
         }
       }

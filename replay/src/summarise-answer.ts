@@ -46,7 +46,7 @@ function eventAnswers(answer: unknown): EventAnswer[] | undefined {
   if (Array.isArray(answer)) return answer as EventAnswer[];
   if (typeof answer !== 'object' || answer === null) return undefined;
   const a = answer as Record<string, unknown>;
-  if ('decisions' in a) return [a as EventAnswer];
+  if ('decisions' in a) return [a];
   for (const key of ['results', 'events']) if (Array.isArray(a[key])) return a[key] as EventAnswer[];
   return undefined;
 }

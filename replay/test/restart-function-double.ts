@@ -49,7 +49,7 @@ export async function startRestartFunctionDouble(forceStatus?: number): Promise<
     let events: CloudEventV1<unknown>[];
     try {
       const parsed = HTTP.toEvent<unknown>({
-        headers: req.headers as Record<string, string>,
+        headers: req.headers,
         body: req.body as string,
       });
       events = Array.isArray(parsed) ? parsed : [parsed];

@@ -21,7 +21,7 @@ const app = express();
 app.post('/', express.raw({ type: () => true, limit: '4mb' }), (req, res) => {
   try {
     const event = HTTP.toEvent({
-      headers: req.headers as Record<string, string>,
+      headers: req.headers,
       body: (req.body as Buffer).toString('utf8'),
     });
     const events = (Array.isArray(event) ? event : [event]) as unknown as CloudEvent<unknown>[];

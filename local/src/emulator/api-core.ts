@@ -170,7 +170,7 @@ export class ApiCore {
       metadata.continue = encodeContinue({ rv: listRv, start: objectKey(items[items.length - 1]!) });
       if (labels.length === 0 && fields.length === 0) metadata.remainingItemCount = remaining;
     }
-    return { apiVersion: apiVersionOf(t), kind: `${t.kind}List`, metadata, items } as unknown as KObject;
+    return { apiVersion: apiVersionOf(t), kind: `${t.kind}List`, metadata, items };
   }
 
   private requireNamespace(t: ResourceType, ns: string | undefined): void {
@@ -396,7 +396,7 @@ export class ApiCore {
       kind: `${t.kind}List`,
       metadata: { resourceVersion: String(this.store.currentRv()) },
       items: deleted,
-    } as unknown as KObject;
+    };
   }
 
   /**
@@ -451,7 +451,7 @@ export class ApiCore {
     const bookmark = (initialEnd = false) => {
       const metadata: Record<string, unknown> = { resourceVersion: String(lastRv) };
       if (initialEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
-      send({ type: 'BOOKMARK', object: { apiVersion: apiVersionOf(t), kind: t.kind, metadata } as KObject });
+      send({ type: 'BOOKMARK', object: { apiVersion: apiVersionOf(t), kind: t.kind, metadata } });
     };
     if (rvParam === '' || rvParam === '0' || sendInitial) {
       for (const o of this.store.list(key, scope)) if (matches(o)) send({ type: 'ADDED', object: present(t, o) });

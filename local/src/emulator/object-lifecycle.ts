@@ -109,7 +109,7 @@ function defaultWorkload(t: ResourceType, obj: KObject): void {
     spec.revisionHistoryLimit ??= 10;
     spec.progressDeadlineSeconds ??= 600;
     // `strategy: {}` (what kubectl create deployment sends) is defaulted like a missing one
-    const strategy = (isPlainObject(spec.strategy) ? spec.strategy : (spec.strategy = {})) as JsonMap;
+    const strategy = (isPlainObject(spec.strategy) ? spec.strategy : (spec.strategy = {}));
     strategy.type ||= 'RollingUpdate';
     if (strategy.type === 'RollingUpdate')
       strategy.rollingUpdate = {
@@ -308,7 +308,7 @@ export function canonicalOrder(obj: KObject): KObject {
   for (const k of META_ORDER) if (obj.metadata[k] !== undefined) meta[k] = obj.metadata[k];
   for (const [k, v] of Object.entries(obj.metadata)) if (!(k in meta) && v !== undefined) meta[k] = v;
   const { apiVersion, kind, metadata: _m, ...rest } = obj;
-  return { apiVersion, kind, metadata: meta, ...rest } as KObject;
+  return { apiVersion, kind, metadata: meta, ...rest };
 }
 
 /** The apiserver skips the write (no new resourceVersion, no watch event) when nothing changed. */

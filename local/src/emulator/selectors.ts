@@ -77,7 +77,7 @@ export function parseLabelSelector(raw: string | undefined): LabelSelector {
 export function matchesLabels(sel: LabelSelector, labels: Record<string, string> | undefined): boolean {
   for (const r of sel) {
     const has = labels !== undefined && Object.prototype.hasOwnProperty.call(labels, r.key);
-    const v = has ? labels![r.key] : undefined;
+    const v = has ? labels[r.key] : undefined;
     switch (r.op) {
       case 'exists':
         if (!has) return false;

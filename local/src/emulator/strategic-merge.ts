@@ -123,7 +123,7 @@ function mergeList(field: string, original: unknown[], patch: unknown[], path: s
   }
   if (!key || !patch.every(isPlainObject)) return patch.map(stripDirectives);
   const out: unknown[] = [...original];
-  for (const item of patch as JsonMap[]) {
+  for (const item of patch) {
     const idx = out.findIndex((o) => isPlainObject(o) && o[key] === item[key]);
     if (item.$patch === 'delete') {
       if (idx >= 0) out.splice(idx, 1);

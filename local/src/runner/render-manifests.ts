@@ -30,7 +30,7 @@ export function parseManifests(text: string, origin: string): KubeObject[] {
     if (!isRecord(value.metadata) || typeof value.metadata.name !== 'string') {
       throw new Error(`${origin}: ${value.kind} in document ${i + 1} has no metadata.name`);
     }
-    objects.push(value as KubeObject);
+    objects.push(value);
   }
   return objects;
 }

@@ -214,9 +214,9 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
       kind: 'Deployment',
       namespace,
       log: apiLog,
-      onAdd: (d) => supervisor.upsert(d as DeploymentLike),
-      onUpdate: (d) => supervisor.upsert(d as DeploymentLike),
-      onDelete: (d) => supervisor.remove(d as DeploymentLike),
+      onAdd: (d) => supervisor.upsert(d),
+      onUpdate: (d) => supervisor.upsert(d),
+      onDelete: (d) => supervisor.remove(d),
     });
     cleanups.push(() => deployments.stop());
     const knativeServices = await settleKnativeServices(kc, namespace, apiLog);

@@ -58,7 +58,7 @@ describe('strategic merge patch', () => {
     tolerations: [{ key: 'a', operator: 'Exists' }],
   };
   const cases: Array<{ name: string; patch: unknown; check: (r: any) => void }> = [
-    // eslint-disable-line @typescript-eslint/no-explicit-any
+     
     {
       name: 'merges a container by name, keeps the others',
       patch: { containers: [{ name: 'app', image: 'hello:2' }] },
@@ -228,7 +228,7 @@ describe('watch history', () => {
         allowWatchBookmarks: 'true',
         resourceVersionMatch: 'NotOlderThan',
       }),
-      (e) => events.push(e as never),
+      (e) => events.push(e),
       () => {},
     );
     h.stop();

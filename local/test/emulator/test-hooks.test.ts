@@ -106,7 +106,7 @@ describe('test hooks', () => {
   it("workloadStatus 'external': status waits for a /status write, then rollout status completes", async () => {
     const { emu, apps } = await start({ workloadStatus: 'external' });
     emu.seed([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'demo' } }]);
-    await apps.createNamespacedDeployment({ namespace: 'demo', body: deployment as k8s.V1Deployment });
+    await apps.createNamespacedDeployment({ namespace: 'demo', body: deployment });
     const before = await apps.readNamespacedDeployment({ name: 'hello', namespace: 'demo' });
     expect(before.status?.observedGeneration).toBeUndefined();
     const status = run('kubectl', [

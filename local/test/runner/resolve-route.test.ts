@@ -199,7 +199,7 @@ const cases: Case[] = [
     name: 'malformed objects are ignored, not thrown on',
     inputs: {
       virtualServices: [
-        { metadata: { name: 'junk', namespace: 'reroll-demo' }, spec: { hosts: 'nope', http: 3 } } as KubeObject,
+        { metadata: { name: 'junk', namespace: 'reroll-demo' }, spec: { hosts: 'nope', http: 3 } },
         ...ofKind('VirtualService'),
       ],
     },

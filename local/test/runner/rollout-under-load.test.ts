@@ -39,7 +39,7 @@ describe.each(programs)('rollout under load ($name)', ({ script }) => {
   beforeAll(async () => {
     podRoot = await mkdtemp(join(tmpdir(), 'reroll-runner-test-'));
     for (const name of ['helloworld-test', 'helloworld-prod'])
-      configMaps.set(name, find('ConfigMap', name) as ConfigMapLike);
+      configMaps.set(name, find('ConfigMap', name));
     supervisor = createPodSupervisor({
       port: {
         readConfigMap: async (_ns, name) => structuredClone(configMaps.get(name)),

@@ -100,7 +100,7 @@ export function parseTarget(event: EventAttributes): ParseResult {
 
   const ref: ConfigRef = { kind: kinds[0]!.value as ConfigKind, namespace: subjectNs, name: subjectName };
   const target: Target = { type: 'config', action, mode, ref };
-  if (mode === 'resource' && isRecord(event.data)) target.object = event.data as KubeObject;
+  if (mode === 'resource' && isRecord(event.data)) target.object = event.data;
   return { ok: true, target };
 }
 

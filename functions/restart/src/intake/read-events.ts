@@ -72,7 +72,7 @@ function checkEvent(event: CloudEvent<unknown>, validateData: DataValidator): Ac
   }
   const dataError = validateData(event.type, event.data);
   if (dataError) return { error: 'invalid', ...dataError };
-  const result = parseTarget(event as unknown as Record<string, unknown>);
+  const result = parseTarget(event);
   if (!result.ok) return result.error;
   return {
     id: event.id,

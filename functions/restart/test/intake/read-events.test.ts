@@ -45,7 +45,7 @@ const structured = (overrides: Record<string, unknown>): IncomingMessage => {
     }),
   );
   return {
-    headers: msg.headers as Record<string, string>,
+    headers: msg.headers,
     body: JSON.stringify({ ...JSON.parse(msg.body as string), ...overrides }),
   };
 };

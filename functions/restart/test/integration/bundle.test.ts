@@ -93,7 +93,7 @@ it('a configuration error names every bad variable and exits non-zero', async ()
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
-  bad.stderr!.on('data', (d: Buffer) => {
+  bad.stderr.on('data', (d: Buffer) => {
     err += d.toString();
   });
   const code = await new Promise<number | null>((resolve) => bad.once('exit', resolve));

@@ -114,7 +114,7 @@ export function clientNodeDriver(kubeconfigPath: string): Driver {
       metadata: { ...(b.metadata as Obj | undefined), name: r.name, namespace: t.namespaced ? ns : undefined },
     };
     return json(
-      await objects.patch(spec as k8s.KubernetesObject, undefined, undefined, undefined, undefined, strategy),
+      await objects.patch(spec, undefined, undefined, undefined, undefined, strategy),
     );
   }
 
@@ -123,9 +123,9 @@ export function clientNodeDriver(kubeconfigPath: string): Driver {
     const ns = (o.metadata?.namespace as string | undefined) ?? 'default';
     const dr = dryRun ? 'All' : undefined;
     if (o.kind === 'ConfigMap')
-      return json(await core.createNamespacedConfigMap({ namespace: ns, body: o as k8s.V1ConfigMap, dryRun: dr }));
+      return json(await core.createNamespacedConfigMap({ namespace: ns, body: o, dryRun: dr }));
     if (o.kind === 'Deployment')
-      return json(await apps.createNamespacedDeployment({ namespace: ns, body: o as k8s.V1Deployment, dryRun: dr }));
+      return json(await apps.createNamespacedDeployment({ namespace: ns, body: o, dryRun: dr }));
     if (t.custom)
       return json(
         await custom.createNamespacedCustomObject({
@@ -137,7 +137,7 @@ export function clientNodeDriver(kubeconfigPath: string): Driver {
           dryRun: dr,
         }),
       );
-    return json(await objects.create(o as k8s.KubernetesObject, undefined, dr));
+    return json(await objects.create(o, undefined, dr));
   }
 
   /** what client-side apply amounts to: create when missing, else a merge of the manifest */
@@ -176,7 +176,7 @@ export function clientNodeDriver(kubeconfigPath: string): Driver {
     }
     return json(
       await objects.patch(
-        o as k8s.KubernetesObject,
+        o,
         undefined,
         dr,
         'contract',
@@ -296,11 +296,11 @@ export function clientNodeDriver(kubeconfigPath: string): Driver {
                 await core.replaceNamespacedConfigMap({
                   name: o.metadata.name as string,
                   namespace: ns,
-                  body: o as k8s.V1ConfigMap,
+                  body: o,
                 }),
               ),
             };
-          return { ok: true, object: json(await objects.replace(o as k8s.KubernetesObject)) };
+          return { ok: true, object: json(await objects.replace(o)) };
         }
         case 'apply': {
           let last: Obj | undefined;
