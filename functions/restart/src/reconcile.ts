@@ -15,7 +15,8 @@ import { findConfigsUsed } from './core/match-workload';
 import { explainNamespace, isNamespaceServed, type NamespacePolicy } from './core/namespaces';
 import type { ConfigRef, Decision, EventAction, KubeObject, MatchMode, OnDelete } from './core/types';
 import { WORKLOAD_KINDS, configKey, describeConfig } from './core/types';
-import { ApiUnavailableError, KubeApiError, type KubePort } from './kube/port';
+import { ApiUnavailableError, KubeApiError, type EventRegarding, type KubePort, type WorkloadEvent } from './kube/port';
+import { recordEventSafely, type EventReporter } from './kube/record-event-safely';
 import { SingleFlight } from './single-flight';
 
 export interface ReconcileSettings extends NamespacePolicy {
@@ -47,6 +48,8 @@ export interface ReconcilerOptions {
   now?: () => Date;
   /** how often a 409 (someone else wrote the workload) is re-read and decided again */
   maxConflictRetries?: number;
+  /** told about every Kubernetes Event written or dropped (the entry point logs and counts them) */
+  onEvent?: EventReporter;
 }
 
 export class Reconciler {
@@ -56,6 +59,11 @@ export class Reconciler {
 
   constructor(private readonly options: ReconcilerOptions) {
     this.now = options.now ?? (() => new Date());
+  }
+
+  /** Write a Kubernetes Event on a workload; a failure is reported through onEvent, never thrown. */
+  recordEvent(regarding: EventRegarding, event: WorkloadEvent): Promise<boolean> {
+    return recordEventSafely(this.options.port, regarding, event, this.options.onEvent);
   }
 
   /** Single-flight per (kind, namespace, name). */

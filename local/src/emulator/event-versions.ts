@@ -3,7 +3,7 @@
 // fields (pkg/apis/events/v1/conversion.go). Stored objects are kept in the core v1 shape, so
 // `kubectl describe` (which searches core v1 events by involvedObject) sees an event a controller
 // wrote through EventsV1Api, and the other way round.
-import type { FieldError } from './status-errors';
+import { badRequest, type FieldError } from './status-errors';
 import { isPlainObject, type KObject } from './object-types';
 import type { ResourceType } from './resource-table';
 
@@ -145,4 +145,21 @@ export function validateEventsV1(core: KObject): FieldError[] {
       detail: `Invalid value: "${ref.namespace}": does not match event.namespace`,
     });
   return errs;
+}
+
+const MICRO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}(Z|[+-]\d\d:\d\d)$/;
+
+/**
+ * metav1.MicroTime decodes with time.Parse("2006-01-02T15:04:05.000000Z07:00"): exactly six
+ * fractional digits. Date.toISOString()'s millisecond form is a 400 on a real apiserver, so here too.
+ */
+export function checkMicroTimes(t: Pick<ResourceType, 'kind' | 'version'>, obj: KObject): void {
+  const series = isPlainObject(obj.series) ? obj.series : {};
+  for (const v of [obj.eventTime, series.lastObservedTime]) {
+    if (v === undefined || v === null || (typeof v === 'string' && MICRO_TIME.test(v))) continue;
+    const frac = typeof v === 'string' ? (/(\.\d*)?(Z|[+-]\d\d:\d\d)?$/.exec(v)?.[0] ?? '') : '';
+    throw badRequest(
+      `${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: parsing time ${JSON.stringify(v)} as "2006-01-02T15:04:05.000000Z07:00": cannot parse ${JSON.stringify(frac)} as ".000000"`,
+    );
+  }
 }

@@ -124,6 +124,16 @@ describe('Events (v1 and events.k8s.io/v1)', () => {
     expect(err?.body).toContain('Unsupported value: \\"Info\\"');
   });
 
+  it('an eventTime in milliseconds (Date.toISOString) is 400, as metav1.MicroTime parsing rejects it', async () => {
+    const body = rolledEvent('hello.3', { eventTime: new Date() });
+    const err = await events.createNamespacedEvent({ namespace: 'demo', body }).then(
+      () => undefined,
+      (e: unknown) => e as { code?: number; body?: string },
+    );
+    expect(err?.code).toBe(400);
+    expect(err?.body).toContain('as \\"2006-01-02T15:04:05.000000Z07:00\\"');
+  });
+
   it('a series patch (count, lastObservedTime) shows in both views', async () => {
     await events.patchNamespacedEvent(
       {

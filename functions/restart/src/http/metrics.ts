@@ -7,6 +7,7 @@ export interface RestartMetrics {
   decisions: Counter<'action'>;
   reconcileDuration: Histogram<'trigger'>;
   apiRequests: Counter<'verb' | 'resource' | 'code'>;
+  kubeEvents: Counter<'reason' | 'outcome'>;
 }
 
 export function createMetrics(registry: Registry): RestartMetrics {
@@ -41,6 +42,12 @@ export function createMetrics(registry: Registry): RestartMetrics {
       name: 'reroll_restart_api_requests_total',
       help: 'Kubernetes API requests (each attempt), by verb, resource and status code',
       labelNames: ['verb', 'resource', 'code'],
+      registers,
+    }),
+    kubeEvents: new Counter({
+      name: 'reroll_restart_kube_events_total',
+      help: 'Kubernetes Events on workloads, by reason and outcome (written, failed: dropped, the decision stands)',
+      labelNames: ['reason', 'outcome'],
       registers,
     }),
   };
