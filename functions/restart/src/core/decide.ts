@@ -6,6 +6,7 @@
 // What counts is the live state, not the event: an update for a config that is gone is a delete, a
 // `delete` for a config that still exists (a label-selector transition) is treated like an `add`.
 import { buildPatch, type MergePatch } from './build-patch';
+import type { DecisionTrace } from './decision-events';
 import type { ConfigUse } from './find-references';
 import { hashConfigs } from './hash-config';
 import {
@@ -37,6 +38,8 @@ export interface Plan {
   /** the merge patch to apply (rolled / recorded only) */
   patch?: MergePatch;
   workload: Workload;
+  /** what the hash covered and how it moved (rolled / recorded): the workload's Kubernetes Event says it */
+  trace?: DecisionTrace;
 }
 
 /** Live configs read for this reconcile, keyed by configKey(); null = 404. */
@@ -151,6 +154,12 @@ export function decideWorkload(
   const recorded = meta.annotations?.[ANNOTATIONS.configHash];
   const labelMatches = formatLabelMatches(workload.object, uses, options.match);
   const plan = (roll: boolean) => buildPatch(workload.object, { hash, roll, now: options.now, labelMatches });
+  const trace: DecisionTrace = {
+    configs: counted.map((use) => `${use.kind} ${use.name}`),
+    to: hash,
+    ...(recorded !== undefined ? { from: recorded } : {}),
+  };
+  const traced = (p: Plan): Plan => (p.patch ? { ...p, trace } : p);
 
   if (recorded === hash) return decide('unchanged', `config hash ${short(hash)} matches the recorded one`);
 
@@ -166,7 +175,9 @@ export function decideWorkload(
           : trigger.action === 'delete'
             ? `delete event for a ${trigger.ref.kind} that still exists (label-selector transition)`
             : `${trigger.action} event`;
-      return decide('recorded', `first sight on ${what}: config hash ${short(hash)} recorded, no rollout`, plan(false));
+      return traced(
+        decide('recorded', `first sight on ${what}: config hash ${short(hash)} recorded, no rollout`, plan(false)),
+      );
     }
     why = `no config hash recorded and ${describeConfig(trigger.ref)} was updated`;
   } else {
@@ -185,7 +196,7 @@ export function decideWorkload(
       `${why}, but required ${missing.kind} ${namespace}/${missing.name} does not exist: new pods could not start`,
     );
   }
-  return decide('rolled', why, plan(true));
+  return traced(decide('rolled', why, plan(true)));
 }
 
 function short(hash: string): string {
