@@ -10,9 +10,12 @@ import type { DecisionTrace } from './decision-events';
 import type { ConfigUse } from './find-references';
 import { hashConfigs } from './hash-config';
 import {
+  configCountsFor,
+  explainNotCounted,
   findConfigsUsed,
   formatLabelMatches,
   isConfigOptedIn,
+  isNamedByReloadList,
   isWorkloadOptedIn,
   labelsMatch,
   matchWorkload,
@@ -85,7 +88,10 @@ export function decideEvent(
   const known = config.live ?? config.lastKnown ?? null;
   return candidates.map((workload) => {
     const labelMatched =
-      options.match !== 'reference' && known !== null && labelsMatch(workload.object, known) ? [ref] : [];
+      (options.match !== 'reference' && known !== null && labelsMatch(workload.object, known)) ||
+      isNamedByReloadList(workload.object, ref)
+        ? [ref]
+        : [];
     const uses = findConfigsUsed(workload.object, options.match, labelMatched);
     const withEventConfig = new Map(lookup);
     withEventConfig.set(configKey(ref), config.live);
@@ -131,11 +137,14 @@ export function decideWorkload(
   });
 
   if (!isWorkloadOptedIn(workload.object)) {
-    return decide('skipped', `workload has no ${ANNOTATIONS.restartOnTrigger}: "true" annotation`);
+    return decide(
+      'skipped',
+      `workload has no ${ANNOTATIONS.restartOnTrigger}: "true" annotation (nor a Reloader annotation that selects configs)`,
+    );
   }
   const configDeleted = trigger.type === 'event' && lookup.get(configKey(trigger.ref)) === null;
-  if (trigger.type === 'event' && eventConfig !== null && !isConfigOptedIn(eventConfig)) {
-    return decide('skipped', `${describeConfig(trigger.ref)} has no ${ANNOTATIONS.triggerRestart}: "true" annotation`);
+  if (trigger.type === 'event' && eventConfig !== null && !configCountsFor(workload.object, trigger.ref, eventConfig)) {
+    return decide('skipped', explainNotCounted(workload.object, trigger.ref, eventConfig));
   }
   if (configDeleted && options.onDelete === 'ignore') {
     return decide(
@@ -145,11 +154,9 @@ export function decideWorkload(
   }
 
   const lookupUse = (use: ConfigUse) => lookup.get(configKey({ kind: use.kind, namespace, name: use.name })) ?? null;
-  // A config that exists but did not opt in never drives this workload's hash (its changes must not roll it).
-  const counted = uses.filter((use) => {
-    const config = lookupUse(use);
-    return config === null || isConfigOptedIn(config);
-  });
+  // A config that does not count for this workload (not opted in, not selected by its Reloader
+  // annotations, ignored) never drives its hash: its changes must not roll it.
+  const counted = uses.filter((use) => configCountsFor(workload.object, use, lookupUse(use)));
   const hash = hashConfigs(counted, lookupUse);
   const recorded = meta.annotations?.[ANNOTATIONS.configHash];
   const labelMatches = formatLabelMatches(workload.object, uses, options.match);

@@ -1,11 +1,59 @@
-// Who opts in, and which configs a workload uses (seed 001's protocol). Both sides must opt in:
-// the ConfigMap/Secret with triggerRestart, the workload with restartOnTrigger.
+// Who opts in, and which configs a workload uses. Seed 001's protocol: both sides opt in, the
+// ConfigMap/Secret with triggerRestart, the workload with restartOnTrigger. stakater/Reloader's
+// (reloader-annotations.ts): only the workload opts in, and says which configs count.
 import { findReferences, mergeUses, podSpecOf, type ConfigUse } from './find-references';
+import {
+  RELOADER,
+  isIgnoredByReloader,
+  readReloaderOptIn,
+  reloadListNames,
+  reloaderSelects,
+  selectsAnything,
+} from './reloader-annotations';
 import type { ConfigKind, ConfigRef, KubeObject, MatchMode } from './types';
 import { ANNOTATIONS, CONFIG_KINDS } from './types';
 
-export function isWorkloadOptedIn(workload: KubeObject): boolean {
+/** Seed 001's opt-in on the workload. */
+export function hasRestartOnTrigger(workload: KubeObject): boolean {
   return workload.metadata?.annotations?.[ANNOTATIONS.restartOnTrigger] === 'true';
+}
+
+export function isWorkloadOptedIn(workload: KubeObject): boolean {
+  return hasRestartOnTrigger(workload) || selectsAnything(readReloaderOptIn(workload));
+}
+
+/**
+ * Does this config count for this workload's hash (and may its changes roll it)? `config` null =
+ * gone or unknown: then what the workload says decides. Reloader's ignore wins over everything.
+ */
+export function configCountsFor(
+  workload: KubeObject,
+  use: { kind: ConfigKind; name: string },
+  config: KubeObject | null,
+): boolean {
+  if (config !== null && isIgnoredByReloader(config)) return false;
+  if (hasRestartOnTrigger(workload) && (config === null || isConfigOptedIn(config))) return true;
+  const opt = readReloaderOptIn(workload);
+  if (!selectsAnything(opt)) return false;
+  const referenced = findReferences(podSpecOf(workload)).some((u) => u.kind === use.kind && u.name === use.name);
+  if (config === null)
+    return reloaderSelects({ ...opt, search: false }, use, null, referenced) || (referenced && opt.search);
+  return reloaderSelects(opt, use, config, referenced);
+}
+
+/** Why a config does not count for the workload (the decision's reason). */
+export function explainNotCounted(workload: KubeObject, ref: ConfigRef, config: KubeObject): string {
+  const what = `${ref.kind} ${ref.namespace}/${ref.name}`;
+  if (isIgnoredByReloader(config)) return `${what} carries ${RELOADER.ignore}: "true"`;
+  const reloader = selectsAnything(readReloaderOptIn(workload));
+  if (!reloader) return `${what} has no ${ANNOTATIONS.triggerRestart}: "true" annotation`;
+  return `${what} is not selected by the workload's Reloader annotations${hasRestartOnTrigger(workload) ? ` and has no ${ANNOTATIONS.triggerRestart}: "true" annotation` : ''}`;
+}
+
+/** The event's config is named by one of the workload's Reloader reload lists (referenced or not). */
+export function isNamedByReloadList(workload: KubeObject, ref: { kind: ConfigKind; name: string }): boolean {
+  const opt = readReloaderOptIn(workload);
+  return opt !== undefined && reloadListNames(opt, ref.kind, ref.name);
 }
 
 export function isConfigOptedIn(config: KubeObject): boolean {
@@ -20,7 +68,7 @@ export function labelsMatch(workload: KubeObject, config: KubeObject): boolean {
   return have.app === want.app && have.env === want.env;
 }
 
-export type MatchedBy = 'reference' | 'labels' | 'reference+labels';
+export type MatchedBy = 'reference' | 'labels' | 'reference+labels' | 'reload-list';
 
 /**
  * Does this workload use the config? `config` is its live object, or its last known state when it
@@ -41,6 +89,8 @@ export function matchWorkload(
   if (byReference && byLabels) return 'reference+labels';
   if (byReference) return 'reference';
   if (byLabels) return 'labels';
+  // Reloader's explicit lists count whether or not the pod template references the config
+  if (isNamedByReloadList(workload, ref)) return 'reload-list';
   return undefined;
 }
 
@@ -51,10 +101,17 @@ export function matchWorkload(
  */
 export function findConfigsUsed(workload: KubeObject, mode: MatchMode, labelMatched: ConfigRef[] = []): ConfigUse[] {
   const uses: ConfigUse[] = mode === 'labels' ? [] : findReferences(podSpecOf(workload));
-  if (mode !== 'reference') {
-    for (const r of [...rememberedLabelMatches(workload), ...labelMatched])
-      uses.push({ kind: r.kind, name: r.name, keys: null, optional: false });
-  }
+  const extra = [...rememberedLabelMatches(workload), ...labelMatched];
+  // in reference mode only Reloader's reload lists add unreferenced configs (and must be remembered too)
+  for (const r of mode === 'reference' ? extra.filter((r) => isNamedByReloadList(workload, r)) : extra)
+    uses.push({ kind: r.kind, name: r.name, keys: null, optional: false });
+  // names in a reload list that are plain names are read directly, referenced or not
+  const opt = readReloaderOptIn(workload);
+  if (opt)
+    for (const kind of CONFIG_KINDS)
+      for (const name of opt.literal[kind])
+        if (!uses.some((u) => u.kind === kind && u.name === name))
+          uses.push({ kind, name, keys: null, optional: true });
   return mergeUses(uses);
 }
 
@@ -76,7 +133,6 @@ export function rememberedLabelMatches(workload: KubeObject): ConfigRef[] {
  * does not reference (references are found again anyway); in labels mode all of them.
  */
 export function formatLabelMatches(workload: KubeObject, uses: ConfigUse[], mode: MatchMode): string {
-  if (mode === 'reference') return '';
   const referenced = new Set(
     mode === 'labels' ? [] : findReferences(podSpecOf(workload)).map((u) => `${u.kind}/${u.name}`),
   );
