@@ -101,7 +101,7 @@ export function createClientNodePort(options: ClientNodePortOptions): RoutesPort
     },
     async getVirtualService(namespace, name) {
       const obj = await orNull(
-        call('get', VS.plural, () =>
+        call('get', VS.plural, (): Promise<unknown> =>
           custom.getNamespacedCustomObject({ ...VS, version: READ_VERSION, namespace, name }),
         ),
       );
@@ -171,6 +171,6 @@ function messageOf(err: unknown): string {
       return body.slice(0, 200);
     }
   }
-  if (body && typeof body === 'object' && 'message' in body) return String((body as { message: unknown }).message);
+  if (body && typeof body === 'object' && 'message' in body) return String(body.message);
   return err instanceof Error ? err.message.split('\n')[0]!.slice(0, 300) : String(err);
 }

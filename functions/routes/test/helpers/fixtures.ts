@@ -38,7 +38,7 @@ export function configYaml(config: RoutesConfig): string {
     .join('\n');
   return [
     `defaultNamespace: "${config.defaultNamespace}"`,
-    'developerNamespaces:',
+    config.developerNamespaces.length === 0 ? 'developerNamespaces: []' : 'developerNamespaces:',
     ...config.developerNamespaces.map((ns) => `  - "${ns}"`),
     'virtualServiceTemplate: |',
     indented,
