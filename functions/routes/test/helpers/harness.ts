@@ -90,7 +90,7 @@ export async function startRoutesHarness(options: {
       post(
         new CloudEvent({
           type: 'dev.knative.sources.ping',
-          source: '/apis/v1/namespaces/reroll-demo/pingsources/reroll-routes-resync',
+          source: '/apis/v1/namespaces/reroll-demo/pingsources/routes-resync',
           datacontenttype: 'application/json',
           data: { reason: 'resync' },
         }),
