@@ -7,12 +7,14 @@
 // Istio webhooks enforce (see crds/SOURCES.md).
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
+import { closeSchema, createCrdAjv, describeSchemaError, withTypeMeta } from './crd-schema';
 import { parse } from 'yaml';
 import { asArray, asRecord, groupOf, versionOf, type KubeObject } from './kube-object';
 import { repoPath } from './repo-paths';
 import { findUnknownFields } from './validate-builtin';
+
+export { closeSchema } from './crd-schema';
 
 type Schema = Record<string, unknown>;
 
@@ -54,57 +56,6 @@ export async function loadCrds(dir = crdDir): Promise<Map<string, Crd>> {
   return crds;
 }
 
-/**
- * The schema as the API server applies it: `additionalProperties: false` wherever an object lists
- * its properties and does not preserve unknown fields. Only the structural path (properties,
- * items, additionalProperties) is tightened, never allOf/anyOf/oneOf/not branches: those only add
- * constraints, and a closed branch would reject the keys its siblings define.
- */
-export function closeSchema(schema: Schema): Schema {
-  const copy: Schema = { ...schema };
-  const properties = asRecord(schema.properties);
-  if (schema.properties !== undefined) {
-    copy.properties = Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, closeSchema(asRecord(v))]));
-    if (schema['x-kubernetes-preserve-unknown-fields'] !== true && schema.additionalProperties === undefined) {
-      copy.additionalProperties = false;
-    }
-  }
-  if (schema.items && typeof schema.items === 'object' && !Array.isArray(schema.items)) {
-    copy.items = closeSchema(asRecord(schema.items));
-  }
-  if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
-    copy.additionalProperties = closeSchema(asRecord(schema.additionalProperties));
-  }
-  return copy;
-}
-
-/** Every object may carry apiVersion, kind and metadata, whether or not its CRD's root lists them. */
-function withTypeMeta(schema: Schema): Schema {
-  const typeMeta = { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } };
-  return { ...schema, properties: { ...typeMeta, ...asRecord(schema.properties) } };
-}
-
-function createAjv(): Ajv {
-  // strict: false because CRD schemas carry x-kubernetes-* keywords ajv does not know.
-  const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
-  const addFormats = addFormatsModule as unknown as (a: Ajv) => Ajv;
-  addFormats(ajv);
-  // OpenAPI/Kubernetes formats ajv-formats does not define; the type keyword still applies.
-  for (const format of ['int32', 'int64', 'float', 'double', 'byte', 'binary', 'int-or-string', 'quantity']) {
-    ajv.addFormat(format, true);
-  }
-  return ajv;
-}
-
-function describeError(e: ErrorObject): string {
-  const where = e.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(root)';
-  if (e.keyword === 'additionalProperties') {
-    const key = String((e.params as { additionalProperty?: unknown }).additionalProperty);
-    return `${where === '(root)' ? '' : `${where}.`}${key}: unknown field`;
-  }
-  return `${where}: ${e.message ?? e.keyword}`;
-}
-
 export interface CrdValidator {
   /** True when a CRD defines the object's group and kind. */
   knows(object: KubeObject): boolean;
@@ -114,7 +65,7 @@ export interface CrdValidator {
 
 export async function createCrdValidator(dir = crdDir): Promise<CrdValidator> {
   const crds = await loadCrds(dir);
-  const ajv = createAjv();
+  const ajv = createCrdAjv();
   const compiled = new Map<string, ValidateFunction>();
 
   const crdOf = (object: KubeObject) => crds.get(`${groupOf(object.apiVersion)}/${object.kind}`);
@@ -135,7 +86,7 @@ export async function createCrdValidator(dir = crdDir): Promise<CrdValidator> {
         validate = ajv.compile(closeSchema(withTypeMeta(version.schema)));
         compiled.set(key, validate);
       }
-      const errors = validate(object) ? [] : (validate.errors ?? []).map(describeError);
+      const errors = validate(object) ? [] : (validate.errors ?? []).map(describeSchemaError);
       // CRD schemas leave metadata open (the API server validates ObjectMeta itself): do that too.
       errors.push(...findUnknownFields(object.metadata, 'V1ObjectMeta', 'metadata').map((p) => `${p}: unknown field`));
       return [...new Set(errors)];

@@ -10,7 +10,7 @@ const { functions } = parseStack(stackText);
 
 describe('stack.yml', () => {
   it('has both functions and passes every check', () => {
-    expect(functions.map((f) => f.name).sort()).toEqual(['hello', 'restart']);
+    expect(functions.map((f) => f.name).sort()).toEqual(['hello', 'restart', 'routes']);
     expect(checkStack(stackText, repoRoot)).toEqual([]);
   });
 

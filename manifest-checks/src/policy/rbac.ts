@@ -14,6 +14,20 @@ export const RESTART_PERMISSIONS = [
   'events.k8s.io/events:patch',
 ];
 
+/** What the routes function does with the API (DESIGN "routes function"), in its own namespace. */
+export const ROUTES_PERMISSIONS = [
+  '/configmaps:get',
+  '/services:get',
+  '/services:list',
+  ...['get', 'list', 'create', 'update', 'delete'].map((v) => `networking.istio.io/virtualservices:${v}`),
+];
+
+/** The permissions of each function, by the name of its Knative Service. */
+export const FUNCTION_PERMISSIONS: Record<string, string[]> = {
+  restart: RESTART_PERMISSIONS,
+  routes: ROUTES_PERMISSIONS,
+};
+
 /** Plural resource of a core or apps kind, as RBAC names it. */
 function pluralOf(kind: string): string {
   return `${kind.toLowerCase()}s`;
@@ -22,7 +36,7 @@ function pluralOf(kind: string): string {
 /**
  * The permission set each ServiceAccount needs, from the manifests themselves: an ApiServerSource's
  * account get/list/watch exactly the kinds it watches; the account of the Knative Service the
- * source delivers to (the restart function) gets RESTART_PERMISSIONS.
+ * source delivers to gets that function's FUNCTION_PERMISSIONS (restart's when it is unknown).
  */
 export function requiredPermissions(objects: KubeObject[]): Map<string, string[]> {
   const needed = new Map<string, string[]>();
@@ -40,7 +54,8 @@ export function requiredPermissions(objects: KubeObject[]): Map<string, string[]
       (o) => isKind(o, 'serving.knative.dev', 'Service') && o.metadata.name === sink.name && sink.kind === 'Service',
     );
     const restartAccount = asRecord(asRecord(asRecord(restart?.spec).template).spec).serviceAccountName;
-    if (typeof restartAccount === 'string') needed.set(restartAccount, RESTART_PERMISSIONS);
+    if (typeof restartAccount === 'string')
+      needed.set(restartAccount, FUNCTION_PERMISSIONS[String(sink.name)] ?? RESTART_PERMISSIONS);
   }
   return needed;
 }

@@ -1,6 +1,7 @@
 import { asArray, asRecord, asText, isKind, type KubeObject } from '../kube-object';
 import { podTemplateOf } from '../pod-templates';
 import { violation, type Violation } from '../violation';
+import { ROUTES_KSVC } from './routes';
 
 const CHOICES: Record<string, string[]> = {
   REROLL_MATCH: ['reference', 'labels', 'both'],
@@ -18,6 +19,7 @@ export function checkRestartEnv(objects: KubeObject[]): Violation[] {
   const out: Violation[] = [];
   for (const source of objects.filter((o) => isKind(o, 'sources.knative.dev', 'ApiServerSource'))) {
     const ref = asRecord(asRecord(asRecord(source.spec).sink).ref);
+    if (ref.name === ROUTES_KSVC) continue; // checked by policy/routes.ts
     const restart = objects.find((o) => isKind(o, 'serving.knative.dev', 'Service') && o.metadata.name === ref.name);
     const template = restart && podTemplateOf(restart);
     if (!restart || !template) continue;

@@ -1,5 +1,6 @@
 import { asArray, asRecord, asStringMap, asText, isKind, type KubeObject } from '../kube-object';
 import { violation, type Violation } from '../violation';
+import { isRoutesSource } from './routes';
 
 export const TRIGGER_ANNOTATION = 'rolling.restart.controller/triggerRestart';
 
@@ -14,6 +15,7 @@ export function checkSourceSelector(objects: KubeObject[]): Violation[] {
   const configMaps = objects.filter((o) => o.apiVersion === 'v1' && o.kind === 'ConfigMap');
   for (const source of sources) {
     const spec = asRecord(source.spec);
+    if (isRoutesSource(source)) continue; // checked by policy/routes.ts
     if (spec.mode !== 'Reference') {
       out.push(
         violation(
