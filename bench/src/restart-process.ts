@@ -18,14 +18,24 @@ export function freePort(): Promise<number> {
 }
 
 /** The bundle with logs at warn (per-event info lines would cost the function, not what is measured). */
-export async function spawnRestart(emulator: Emulator, namespace: string): Promise<{ child: ChildProcess; url: string }> {
+export async function spawnRestart(
+  emulator: Emulator,
+  namespace: string,
+): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   const child = spawn(process.execPath, [RESTART_BUNDLE], {
-    env: { PATH: process.env.PATH ?? '', KUBECONFIG: emulator.kubeconfigPath, REROLL_NAMESPACES: namespace, PORT: String(port), LOG_FORMAT: 'json', LOG_LEVEL: 'warn' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      KUBECONFIG: emulator.kubeconfigPath,
+      REROLL_NAMESPACES: namespace,
+      PORT: String(port),
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {

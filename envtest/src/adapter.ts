@@ -40,7 +40,12 @@ export interface RunningAdapter {
   stop(): Promise<void>;
 }
 
-export function sourceConfigFor(version: AdapterVersion, namespaces: string[], resources: AdapterResource[], mode: string): string {
+export function sourceConfigFor(
+  version: AdapterVersion,
+  namespaces: string[],
+  resources: AdapterResource[],
+  mode: string,
+): string {
   const res = resources.map((r) => ({
     gvr: { Group: r.group, Version: r.version, Resource: r.resource },
     ...(r.selector ? { selector: r.selector } : {}),
@@ -61,9 +66,13 @@ async function countNamespacedWatches(cp: ControlPlaneClient, resources: Adapter
   for (const line of metrics.split('\n')) {
     if (!line.startsWith('apiserver_longrunning_requests{')) continue;
     const watched = resources.some(
-      (r) => line.includes(`group="${r.group}"`) && line.includes(`resource="${r.resource}"`) && line.includes(`version="${r.version}"`),
+      (r) =>
+        line.includes(`group="${r.group}"`) &&
+        line.includes(`resource="${r.resource}"`) &&
+        line.includes(`version="${r.version}"`),
     );
-    if (watched && line.includes('scope="namespace"') && line.includes('verb="WATCH"')) total += Number(line.split(' ').pop());
+    if (watched && line.includes('scope="namespace"') && line.includes('verb="WATCH"'))
+      total += Number(line.split(' ').pop());
   }
   return total;
 }
@@ -91,8 +100,12 @@ export async function startAdapter(options: StartAdapterOptions): Promise<Runnin
     await proc.waitForLine(/STARTING/, timeoutMs);
     const deadline = Date.now() + timeoutMs;
     while ((await countNamespacedWatches(options.controlPlane, options.resources)) < expected) {
-      if (proc.hasExited()) throw new Error(`${proc.name} exited (${await proc.exited}):\n${proc.output().slice(-15).join('\n')}`);
-      if (Date.now() > deadline) throw new Error(`${proc.name} opened no watch within ${Math.round(timeoutMs / 1000)} s:\n${proc.output().slice(-15).join('\n')}`);
+      if (proc.hasExited())
+        throw new Error(`${proc.name} exited (${await proc.exited}):\n${proc.output().slice(-15).join('\n')}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${proc.name} opened no watch within ${Math.round(timeoutMs / 1000)} s:\n${proc.output().slice(-15).join('\n')}`,
+        );
       await sleep(200);
     }
   } catch (err) {

@@ -21,7 +21,9 @@ export async function installCrds(cp: ControlPlaneClient, files: string[], timeo
     names.push(...out.stdout.split('\n').filter(Boolean));
   }
   if (names.length > 0) {
-    await cp.kubectl(['wait', '--for=condition=Established', `--timeout=${Math.round(timeoutMs / 1000)}s`, ...names], { timeoutMs: timeoutMs + 10_000 });
+    await cp.kubectl(['wait', '--for=condition=Established', `--timeout=${Math.round(timeoutMs / 1000)}s`, ...names], {
+      timeoutMs: timeoutMs + 10_000,
+    });
   }
   return names;
 }
@@ -32,7 +34,11 @@ export interface RenderOptions {
 }
 
 /** `kubectl kustomize <dir>`, optionally through a kustomization that sets another namespace */
-export async function renderKustomize(cp: ControlPlaneClient, dir: string, options: RenderOptions = {}): Promise<string> {
+export async function renderKustomize(
+  cp: ControlPlaneClient,
+  dir: string,
+  options: RenderOptions = {},
+): Promise<string> {
   const absolute = path.resolve(REPO_ROOT, dir);
   if (!options.namespace) return (await cp.kubectl(['kustomize', absolute])).stdout;
   const overlay = await mkdtemp(path.join(cp.dir, 'kustomize-'));
@@ -48,7 +54,11 @@ export async function renderKustomize(cp: ControlPlaneClient, dir: string, optio
 }
 
 /** renders and applies; returns the rendered YAML (so a suite can read what it applied) */
-export async function applyKustomize(cp: ControlPlaneClient, dir: string, options: RenderOptions = {}): Promise<string> {
+export async function applyKustomize(
+  cp: ControlPlaneClient,
+  dir: string,
+  options: RenderOptions = {},
+): Promise<string> {
   const rendered = await renderKustomize(cp, dir, options);
   await cp.kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], { input: rendered });
   return rendered;

@@ -51,7 +51,11 @@ export interface ControlPlaneClient extends ControlPlaneInfo {
   deleteNamespace(name: string): Promise<void>;
 }
 
-export function runKubectl(adminKubeconfig: string, args: string[], options: KubectlOptions = {}): Promise<KubectlResult> {
+export function runKubectl(
+  adminKubeconfig: string,
+  args: string[],
+  options: KubectlOptions = {},
+): Promise<KubectlResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('kubectl', ['--kubeconfig', options.kubeconfig ?? adminKubeconfig, ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -54,11 +54,16 @@ async function probeHttp(url: string): Promise<number> {
 async function waitHealthy(what: ManagedProcess, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (what.hasExited()) throw new Error(`${what.name} exited (${await what.exited}) while starting:\n${what.output().slice(-20).join('\n')}`);
+    if (what.hasExited())
+      throw new Error(
+        `${what.name} exited (${await what.exited}) while starting:\n${what.output().slice(-20).join('\n')}`,
+      );
     if (await check()) return;
     await sleep(200);
   }
-  throw new Error(`${what.name} not healthy within ${Math.round(timeoutMs / 1000)} s:\n${what.output().slice(-20).join('\n')}`);
+  throw new Error(
+    `${what.name} not healthy within ${Math.round(timeoutMs / 1000)} s:\n${what.output().slice(-20).join('\n')}`,
+  );
 }
 
 export async function startControlPlane(options: StartControlPlaneOptions): Promise<ControlPlane> {
@@ -76,51 +81,93 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
     const [etcdClient, etcdPeer, apiPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
     const etcdUrl = `http://127.0.0.1:${etcdClient}`;
     const peerUrl = `http://127.0.0.1:${etcdPeer}`;
-    const etcd = startManagedProcess('etcd', assets.etcd, [
-      '--data-dir', path.join(dir, 'etcd'),
-      '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl,
-      '--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl,
-      '--initial-cluster', `default=${peerUrl}`,
-    ], baseEnv());
+    const etcd = startManagedProcess(
+      'etcd',
+      assets.etcd,
+      [
+        '--data-dir',
+        path.join(dir, 'etcd'),
+        '--listen-client-urls',
+        etcdUrl,
+        '--advertise-client-urls',
+        etcdUrl,
+        '--listen-peer-urls',
+        peerUrl,
+        '--initial-advertise-peer-urls',
+        peerUrl,
+        '--initial-cluster',
+        `default=${peerUrl}`,
+      ],
+      baseEnv(),
+    );
     started.push(etcd);
     await waitHealthy(etcd, async () => (await probeHttp(`${etcdUrl}/health`)) === 200, timeout);
 
-    const apiserver = startManagedProcess('kube-apiserver', assets.kubeApiserver, [
-      `--etcd-servers=${etcdUrl}`,
-      '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
-      '--endpoint-reconciler-type=none',
-      `--tls-cert-file=${certs.serverCert}`, `--tls-private-key-file=${certs.serverKey}`,
-      `--client-ca-file=${certs.caCert}`,
-      '--authorization-mode=RBAC',
-      '--service-cluster-ip-range=10.96.0.0/16',
-      '--service-account-issuer=https://kubernetes.default.svc',
-      `--service-account-key-file=${certs.serviceAccountPub}`,
-      `--service-account-signing-key-file=${certs.serviceAccountKey}`,
-    ], baseEnv());
+    const apiserver = startManagedProcess(
+      'kube-apiserver',
+      assets.kubeApiserver,
+      [
+        `--etcd-servers=${etcdUrl}`,
+        '--bind-address=127.0.0.1',
+        '--advertise-address=127.0.0.1',
+        `--secure-port=${apiPort}`,
+        '--endpoint-reconciler-type=none',
+        `--tls-cert-file=${certs.serverCert}`,
+        `--tls-private-key-file=${certs.serverKey}`,
+        `--client-ca-file=${certs.caCert}`,
+        '--authorization-mode=RBAC',
+        '--service-cluster-ip-range=10.96.0.0/16',
+        '--service-account-issuer=https://kubernetes.default.svc',
+        `--service-account-key-file=${certs.serviceAccountPub}`,
+        `--service-account-signing-key-file=${certs.serviceAccountKey}`,
+      ],
+      baseEnv(),
+    );
     started.push(apiserver);
     const server = `https://127.0.0.1:${apiPort}`;
-    const tls = { ca: readFileSync(certs.caCert), cert: readFileSync(certs.adminCert), key: readFileSync(certs.adminKey) };
+    const tls = {
+      ca: readFileSync(certs.caCert),
+      cert: readFileSync(certs.adminCert),
+      key: readFileSync(certs.adminKey),
+    };
     await waitHealthy(apiserver, async () => (await probe(`${server}/readyz`, tls)) === 200, timeout);
 
-    const adminKc = buildKubeConfig(server, certs.caCert, { name: 'admin', certFile: certs.adminCert, keyFile: certs.adminKey });
+    const adminKc = buildKubeConfig(server, certs.caCert, {
+      name: 'admin',
+      certFile: certs.adminCert,
+      keyFile: certs.adminKey,
+    });
     const adminKubeconfig = await writeKubeconfigFile(path.join(dir, 'admin.kubeconfig'), adminKc);
 
     if (options.controllerManager) {
-      if (!assets.controllerManager) throw new Error(`controllerManager requested but ${assets.assetsDir} has no kube-controller-manager`);
-      const kcm = startManagedProcess('kube-controller-manager', assets.controllerManager, [
-        `--kubeconfig=${adminKubeconfig}`,
-        '--bind-address=127.0.0.1', '--secure-port=0',
-        `--service-account-private-key-file=${certs.serviceAccountKey}`,
-        `--root-ca-file=${certs.caCert}`,
-        '--use-service-account-credentials=true',
-        '--controllers=*',
-        '--leader-elect=false',
-      ], baseEnv());
+      if (!assets.controllerManager)
+        throw new Error(`controllerManager requested but ${assets.assetsDir} has no kube-controller-manager`);
+      const kcm = startManagedProcess(
+        'kube-controller-manager',
+        assets.controllerManager,
+        [
+          `--kubeconfig=${adminKubeconfig}`,
+          '--bind-address=127.0.0.1',
+          '--secure-port=0',
+          `--service-account-private-key-file=${certs.serviceAccountKey}`,
+          `--root-ca-file=${certs.caCert}`,
+          '--use-service-account-credentials=true',
+          '--controllers=*',
+          '--leader-elect=false',
+        ],
+        baseEnv(),
+      );
       started.push(kcm);
       await kcm.waitForLine(/Started|Starting (controller|informers|workers)/i, timeout);
     }
 
-    const info: ControlPlaneInfo = { server, caFile: certs.caCert, adminKubeconfig, dir, controllerManager: Boolean(options.controllerManager) };
+    const info: ControlPlaneInfo = {
+      server,
+      caFile: certs.caCert,
+      adminKubeconfig,
+      dir,
+      controllerManager: Boolean(options.controllerManager),
+    };
     const client = connectControlPlane(info);
     let stopping: Promise<void> | undefined;
     return {

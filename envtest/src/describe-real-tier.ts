@@ -28,7 +28,8 @@ export function realTierSkipReason(options: DescribeRealTierOptions = {}): strin
   const ctx = context();
   if (!ctx) return 'real tier not configured';
   if (options.adapters && ctx.adapterSkipReason) return ctx.adapterSkipReason;
-  if (options.controllerManager && !ctx.info.controllerManager) return 'this workspace starts no kube-controller-manager';
+  if (options.controllerManager && !ctx.info.controllerManager)
+    return 'this workspace starts no kube-controller-manager';
   return undefined;
 }
 

@@ -69,7 +69,8 @@ export function findRealTierAssets(env: Record<string, string | undefined>): Fou
   const etcd = path.join(assetsDir, 'etcd');
   const kubeApiserver = path.join(assetsDir, 'kube-apiserver');
   for (const file of [etcd, kubeApiserver]) {
-    if (!isExecutable(file)) return { skipReason: `KUBEBUILDER_ASSETS=${assets} has no executable ${path.basename(file)}: ${ENABLE_HINT}` };
+    if (!isExecutable(file))
+      return { skipReason: `KUBEBUILDER_ASSETS=${assets} has no executable ${path.basename(file)}: ${ENABLE_HINT}` };
   }
   const kcm = path.join(assetsDir, 'kube-controller-manager');
   let adapters: AdapterBinary[] = [];

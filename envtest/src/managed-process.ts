@@ -42,7 +42,12 @@ function installHooks(): void {
 
 const MAX_LINES = 5000;
 
-export function startManagedProcess(name: string, bin: string, args: string[], env: Record<string, string>): ManagedProcess {
+export function startManagedProcess(
+  name: string,
+  bin: string,
+  args: string[],
+  env: Record<string, string>,
+): ManagedProcess {
   installHooks();
   const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
@@ -58,7 +63,8 @@ export function startManagedProcess(name: string, bin: string, args: string[], e
       }
     }
   };
-  for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream, crlfDelay: Infinity }).on('line', onLine);
+  for (const stream of [child.stdout, child.stderr])
+    createInterface({ input: stream, crlfDelay: Infinity }).on('line', onLine);
   let exitedFlag = false;
   const exited = new Promise<string>((resolve) => {
     child.once('error', (err) => {
@@ -93,7 +99,11 @@ export function startManagedProcess(name: string, bin: string, args: string[], e
         };
         const timer = setTimeout(() => {
           waiters.delete(waiter);
-          reject(new Error(`${name}: no line matching ${pattern} within ${Math.round(timeoutMs / 1000)} s; last lines:\n${tail()}`));
+          reject(
+            new Error(
+              `${name}: no line matching ${pattern} within ${Math.round(timeoutMs / 1000)} s; last lines:\n${tail()}`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(waiter);
         void exited.then((how) => {

@@ -28,17 +28,27 @@ export function realTierGlobalSetup(options: RealTierSetupOptions = {}) {
     const ranFile = path.join(cp.dir, 'real-tier-tests-ran');
     writeFileSync(ranFile, '');
     const context: RealTierContext = {
-      info: { server: cp.server, caFile: cp.caFile, adminKubeconfig: cp.adminKubeconfig, dir: cp.dir, controllerManager: cp.controllerManager },
+      info: {
+        server: cp.server,
+        caFile: cp.caFile,
+        adminKubeconfig: cp.adminKubeconfig,
+        dir: cp.dir,
+        controllerManager: cp.controllerManager,
+      },
       assets: found,
       ranFile,
       ...(found.adapters.length === 0 ? { adapterSkipReason: `REROLL_ADAPTER_BIN is unset: ${ENABLE_HINT}` } : {}),
     };
     project.provide('realTier', context);
     const adapters = found.adapters.map((a) => `v${a.version}`).join(', ') || 'none';
-    console.log(`[real tier] ${label}: kube-apiserver at ${cp.server} ready in ${Date.now() - started} ms (adapters: ${adapters})`);
+    console.log(
+      `[real tier] ${label}: kube-apiserver at ${cp.server} ready in ${Date.now() - started} ms (adapters: ${adapters})`,
+    );
     return async () => {
       const ran = readFileSync(ranFile, 'utf8').split('\n').filter(Boolean).length;
-      console.log(`[real tier] ${label}: ${ran} real-tier test${ran === 1 ? '' : 's'} ran against the real kube-apiserver`);
+      console.log(
+        `[real tier] ${label}: ${ran} real-tier test${ran === 1 ? '' : 's'} ran against the real kube-apiserver`,
+      );
       await cp.stop();
     };
   };

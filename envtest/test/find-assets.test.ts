@@ -26,7 +26,13 @@ describe('findRealTierAssets', () => {
   });
 
   it('finds both adapter builds in a folder, by version, and the optional controller manager', () => {
-    const dir = folderWith('etcd', 'kube-apiserver', 'kube-controller-manager', 'apiserver_receive_adapter', 'apiserver_receive_adapter-v1.8.8');
+    const dir = folderWith(
+      'etcd',
+      'kube-apiserver',
+      'kube-controller-manager',
+      'apiserver_receive_adapter',
+      'apiserver_receive_adapter-v1.8.8',
+    );
     const found = findRealTierAssets({ KUBEBUILDER_ASSETS: dir, REROLL_ADAPTER_BIN: dir });
     expect(found).toMatchObject({
       controllerManager: path.join(dir, 'kube-controller-manager'),
@@ -39,7 +45,10 @@ describe('findRealTierAssets', () => {
 
   it('accepts REROLL_ADAPTER_BIN naming one adapter file', () => {
     const dir = folderWith('etcd', 'kube-apiserver', 'apiserver_receive_adapter-v1.8.8');
-    const found = findRealTierAssets({ KUBEBUILDER_ASSETS: dir, REROLL_ADAPTER_BIN: path.join(dir, 'apiserver_receive_adapter-v1.8.8') });
+    const found = findRealTierAssets({
+      KUBEBUILDER_ASSETS: dir,
+      REROLL_ADAPTER_BIN: path.join(dir, 'apiserver_receive_adapter-v1.8.8'),
+    });
     expect(found).toMatchObject({ adapters: [{ version: '1.8.8' }] });
     expect('controllerManager' in found).toBe(false);
   });
@@ -50,8 +59,13 @@ describe('findRealTierAssets', () => {
   });
 
   it('skips with the reason when REROLL_ADAPTER_BIN points nowhere', () => {
-    const found = findRealTierAssets({ KUBEBUILDER_ASSETS: folderWith('etcd', 'kube-apiserver'), REROLL_ADAPTER_BIN: '/nonexistent/adapter' });
-    expect('skipReason' in found && found.skipReason).toMatch(/REROLL_ADAPTER_BIN=\/nonexistent\/adapter does not exist/);
+    const found = findRealTierAssets({
+      KUBEBUILDER_ASSETS: folderWith('etcd', 'kube-apiserver'),
+      REROLL_ADAPTER_BIN: '/nonexistent/adapter',
+    });
+    expect('skipReason' in found && found.skipReason).toMatch(
+      /REROLL_ADAPTER_BIN=\/nonexistent\/adapter does not exist/,
+    );
   });
 });
 
@@ -65,7 +79,10 @@ describe('sourceConfigFor', () => {
       resources: [{ gvr: { Group: '', Version: 'v1', Resource: 'configmaps' }, selector: 'reroll.dev/watch=true' }],
       mode: 'Reference',
     });
-    expect(JSON.parse(sourceConfigFor('1.8.8', ['a'], resources, 'Resource'))).toMatchObject({ namespace: 'a', mode: 'Resource' });
+    expect(JSON.parse(sourceConfigFor('1.8.8', ['a'], resources, 'Resource'))).toMatchObject({
+      namespace: 'a',
+      mode: 'Resource',
+    });
   });
 
   it('refuses several namespaces for v1.8.8, which would silently watch only one', () => {

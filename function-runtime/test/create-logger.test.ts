@@ -3,7 +3,12 @@ import { createLogger } from '../src/index';
 
 function collect(format: 'text' | 'json') {
   const lines: string[] = [];
-  const logger = createLogger({ name: 'restart', format, level: 'info', destination: { write: (l: string) => lines.push(l) } });
+  const logger = createLogger({
+    name: 'restart',
+    format,
+    level: 'info',
+    destination: { write: (l: string) => lines.push(l) },
+  });
   return { logger, lines };
 }
 
@@ -43,7 +48,10 @@ describe('text format', () => {
 describe('json format', () => {
   it('writes one parseable object per line with level, time, name and fields', () => {
     const { logger, lines } = collect('json');
-    logger.info({ configmap: 'helloworld-test', type: 'MODIFIED' }, '[event] type=MODIFIED configmap=helloworld-test env=test');
+    logger.info(
+      { configmap: 'helloworld-test', type: 'MODIFIED' },
+      '[event] type=MODIFIED configmap=helloworld-test env=test',
+    );
     expect(lines).toHaveLength(1);
     const entry = JSON.parse(lines[0] ?? '') as Record<string, unknown>;
     expect(entry).toMatchObject({ level: 30, name: 'restart', configmap: 'helloworld-test', type: 'MODIFIED' });

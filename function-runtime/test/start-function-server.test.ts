@@ -3,7 +3,12 @@ import express from 'express';
 import { createLogger, createRegistry, startFunctionServer, type FunctionServer } from '../src/index';
 
 const lines: string[] = [];
-const logger = createLogger({ name: 'test', format: 'json', level: 'info', destination: { write: (l: string) => lines.push(l) } });
+const logger = createLogger({
+  name: 'test',
+  format: 'json',
+  level: 'info',
+  destination: { write: (l: string) => lines.push(l) },
+});
 let server: FunctionServer | undefined;
 
 afterEach(async () => {
@@ -12,7 +17,14 @@ afterEach(async () => {
 });
 
 async function start(extra: Partial<Parameters<typeof startFunctionServer>[0]> = {}): Promise<FunctionServer> {
-  server = await startFunctionServer({ name: 'test', port: 0, host: '127.0.0.1', logger, registry: createRegistry(), ...extra });
+  server = await startFunctionServer({
+    name: 'test',
+    port: 0,
+    host: '127.0.0.1',
+    logger,
+    registry: createRegistry(),
+    ...extra,
+  });
   return server;
 }
 

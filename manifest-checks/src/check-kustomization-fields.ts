@@ -26,7 +26,9 @@ export function checkKustomizationFields(text: string, file: string): string[] {
     for (const g of asArray(doc[field])) {
       const options = { ...generatorOptions, ...asRecord(asRecord(g).options) };
       if (options.disableNameSuffixHash !== true) {
-        problems.push(`${file}: ${field} ${String(asRecord(g).name)} needs options.disableNameSuffixHash: true (a hashed name defeats reroll)`);
+        problems.push(
+          `${file}: ${field} ${String(asRecord(g).name)} needs options.disableNameSuffixHash: true (a hashed name defeats reroll)`,
+        );
       }
     }
   }

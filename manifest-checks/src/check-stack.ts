@@ -8,9 +8,25 @@ import { asArray, asRecord, asStringMap, type KubeObject } from './kube-object';
 
 /** The stack.yml keys faas-cli knows for a function (openfaas/faas-cli stack/schema.go). */
 const FUNCTION_KEYS = new Set([
-  'lang', 'handler', 'image', 'fprocess', 'environment', 'secrets', 'skip_build', 'constraints',
-  'environment_file', 'labels', 'annotations', 'limits', 'requests', 'readonly_root_filesystem',
-  'build_args', 'build_options', 'build_secrets', 'platforms', 'namespace',
+  'lang',
+  'handler',
+  'image',
+  'fprocess',
+  'environment',
+  'secrets',
+  'skip_build',
+  'constraints',
+  'environment_file',
+  'labels',
+  'annotations',
+  'limits',
+  'requests',
+  'readonly_root_filesystem',
+  'build_args',
+  'build_options',
+  'build_secrets',
+  'platforms',
+  'namespace',
 ]);
 
 export interface StackFunction {
@@ -37,7 +53,8 @@ export function checkStack(text: string, root: string): string[] {
   if (asRecord(doc.provider).name !== 'openfaas') problems.push('stack.yml: provider.name must be openfaas');
   if (functions.length === 0) problems.push('stack.yml: no functions');
   for (const path of asArray(asRecord(doc.configuration).copy).map(String)) {
-    if (!existsSync(join(root, path))) problems.push(`stack.yml: configuration.copy names ${path}, which does not exist`);
+    if (!existsSync(join(root, path)))
+      problems.push(`stack.yml: configuration.copy names ${path}, which does not exist`);
   }
   for (const { name, spec } of functions) {
     const at = `function ${name}`;
@@ -45,8 +62,10 @@ export function checkStack(text: string, root: string): string[] {
     if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name)) problems.push(`${at}: name is not a DNS label`);
     if (spec.lang !== 'dockerfile') problems.push(`${at}: lang must be dockerfile, is ${String(spec.lang)}`);
     const handler = typeof spec.handler === 'string' ? spec.handler : '';
-    if (!handler || !existsSync(join(root, handler))) problems.push(`${at}: handler folder ${handler || '<unset>'} does not exist`);
-    else if (!existsSync(join(root, handler, 'Dockerfile'))) problems.push(`${at}: ${handler}/Dockerfile does not exist`);
+    if (!handler || !existsSync(join(root, handler)))
+      problems.push(`${at}: handler folder ${handler || '<unset>'} does not exist`);
+    else if (!existsSync(join(root, handler, 'Dockerfile')))
+      problems.push(`${at}: ${handler}/Dockerfile does not exist`);
     if (typeof spec.image !== 'string' || spec.image.endsWith(':latest') || !spec.image.includes(':')) {
       problems.push(`${at}: image must carry an explicit tag other than latest`);
     }
@@ -62,8 +81,13 @@ export function checkStack(text: string, root: string): string[] {
 export function toFunctionResource({ name, spec }: StackFunction, namespace = 'openfaas-fn'): KubeObject {
   const fnSpec: Record<string, unknown> = { name, image: spec.image };
   const copy: Array<[string, string]> = [
-    ['labels', 'labels'], ['annotations', 'annotations'], ['environment', 'environment'],
-    ['limits', 'limits'], ['requests', 'requests'], ['secrets', 'secrets'], ['constraints', 'constraints'],
+    ['labels', 'labels'],
+    ['annotations', 'annotations'],
+    ['environment', 'environment'],
+    ['limits', 'limits'],
+    ['requests', 'requests'],
+    ['secrets', 'secrets'],
+    ['constraints', 'constraints'],
     ['readonly_root_filesystem', 'readOnlyRootFilesystem'],
   ];
   for (const [from, to] of copy) if (spec[from] !== undefined) fnSpec[to] = spec[from];

@@ -46,14 +46,17 @@ export function lintDockerfile(text: string): string[] {
     const image = from.args.split(/\s+/).find((a) => !a.startsWith('--')) ?? '';
     if (stageNames.has(image.toLowerCase())) continue;
     if (!BASE_IMAGE.test(image)) {
-      problems.push(`line ${from.line}: [pinned-base] ${image} is not a pinned Node 20 slim image (node:20.x.y-slim, never latest)`);
+      problems.push(
+        `line ${from.line}: [pinned-base] ${image} is not a pinned Node 20 slim image (node:20.x.y-slim, never latest)`,
+      );
     }
   }
   const lastFrom = instructions.lastIndexOf(froms.at(-1) as Instruction);
   const runtime = instructions.slice(lastFrom + 1);
   const user = runtime.filter((i) => i.keyword === 'USER').at(-1);
   const name = user?.args.split(':')[0]?.trim();
-  if (!user || name === 'root' || name === '0') problems.push('[non-root] the runtime stage must end with USER set to a non-root user');
+  if (!user || name === 'root' || name === '0')
+    problems.push('[non-root] the runtime stage must end with USER set to a non-root user');
   if (!runtime.some((i) => i.keyword === 'COPY' && /--from=/.test(i.args))) {
     problems.push('[multi-stage] the runtime stage copies nothing from the build stage');
   }
@@ -62,7 +65,8 @@ export function lintDockerfile(text: string): string[] {
   }
   const cmd = runtime.filter((i) => i.keyword === 'CMD').at(-1);
   if (!cmd?.args.startsWith('[')) problems.push('[exec-form] CMD must use the exec form so node receives SIGTERM');
-  if (!runtime.some((i) => i.keyword === 'EXPOSE' && /\b8080\b/.test(i.args))) problems.push('[port] the runtime stage must EXPOSE 8080');
+  if (!runtime.some((i) => i.keyword === 'EXPOSE' && /\b8080\b/.test(i.args)))
+    problems.push('[port] the runtime stage must EXPOSE 8080');
   if (/:latest\b/.test(text)) problems.push('[pinned-base] no image may use the latest tag');
   return problems;
 }

@@ -26,9 +26,14 @@ export interface ManifestSet {
 export async function loadManifestSet(): Promise<ManifestSet> {
   const kustomizations = await Promise.all(KUSTOMIZATIONS.map(renderKustomization));
   const variants = await Promise.all(KNATIVE_COMPONENTS.map((c) => renderWithComponents('knative', [c])));
-  const files = (await readdir(repoPath('knative'))).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').sort();
+  const files = (await readdir(repoPath('knative')))
+    .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
+    .sort();
   const rawFiles = await Promise.all(
-    files.map(async (f) => ({ source: `knative/${f}`, objects: parseManifests(await readFile(repoPath('knative', f), 'utf8'), `knative/${f}`) })),
+    files.map(async (f) => ({
+      source: `knative/${f}`,
+      objects: parseManifests(await readFile(repoPath('knative', f), 'utf8'), `knative/${f}`),
+    })),
   );
   const find = (source: string): Rendered => {
     const found = kustomizations.find((r) => r.source === source);

@@ -13,15 +13,24 @@ export interface ResolvedContainer {
 }
 
 function configMap(objects: KubeObject[], name: string, namespace: string | undefined): Record<string, string> {
-  const cm = objects.find((o) => o.apiVersion === 'v1' && o.kind === 'ConfigMap' && o.metadata.name === name && o.metadata.namespace === namespace);
+  const cm = objects.find(
+    (o) =>
+      o.apiVersion === 'v1' && o.kind === 'ConfigMap' && o.metadata.name === name && o.metadata.namespace === namespace,
+  );
   if (!cm) throw new Error(`ConfigMap/${name} is not among the rendered objects`);
   return asStringMap(cm.data);
 }
 
-export async function resolveContainer(workload: KubeObject, containerName: string, objects: KubeObject[], scratch: string): Promise<ResolvedContainer> {
+export async function resolveContainer(
+  workload: KubeObject,
+  containerName: string,
+  objects: KubeObject[],
+  scratch: string,
+): Promise<ResolvedContainer> {
   const template = podTemplateOf(workload);
   const container = template?.containers.find((c) => c.name === containerName);
-  if (!template || !container) throw new Error(`no container ${containerName} in ${workload.kind}/${workload.metadata.name}`);
+  if (!template || !container)
+    throw new Error(`no container ${containerName} in ${workload.kind}/${workload.metadata.name}`);
   const ns = workload.metadata.namespace;
   const env: Record<string, string> = {};
   for (const e of asArray(container.env).map(asRecord)) {
@@ -30,7 +39,8 @@ export async function resolveContainer(workload: KubeObject, containerName: stri
     const keyRef = asRecord(dig(e, 'valueFrom', 'configMapKeyRef'));
     if (keyRef.name !== undefined) {
       const value = configMap(objects, String(keyRef.name), ns)[String(keyRef.key)];
-      if (value === undefined) throw new Error(`${name}: ConfigMap/${String(keyRef.name)} has no key ${String(keyRef.key)}`);
+      if (value === undefined)
+        throw new Error(`${name}: ConfigMap/${String(keyRef.name)} has no key ${String(keyRef.key)}`);
       env[name] = value;
     }
     const fieldPath = dig(e, 'valueFrom', 'fieldRef', 'fieldPath');
@@ -39,7 +49,9 @@ export async function resolveContainer(workload: KubeObject, containerName: stri
   }
   const mounts: Record<string, string> = {};
   for (const m of asArray(container.volumeMounts).map(asRecord)) {
-    const volume = asArray(template.spec.volumes).map(asRecord).find((v) => v.name === m.name);
+    const volume = asArray(template.spec.volumes)
+      .map(asRecord)
+      .find((v) => v.name === m.name);
     const cmName = dig(volume, 'configMap', 'name');
     if (typeof cmName !== 'string') continue;
     const dir = join(scratch, String(m.name));

@@ -93,7 +93,9 @@ const BUILTIN_GROUPS = new Set([
 
 /** True for a built-in Kubernetes kind that both packages know. */
 export function isBuiltinKind(object: KubeObject): boolean {
-  return BUILTIN_GROUPS.has(groupOf(object.apiVersion)) && modelOf(modelNameOf(object.apiVersion, object.kind)) !== undefined;
+  return (
+    BUILTIN_GROUPS.has(groupOf(object.apiVersion)) && modelOf(modelNameOf(object.apiVersion, object.kind)) !== undefined
+  );
 }
 
 /** Every schema problem of a built-in object, as readable lines; [] when it is valid. */

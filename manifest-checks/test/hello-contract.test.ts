@@ -48,14 +48,19 @@ describe('hello started as each manifest starts it', () => {
   for (const w of workloads) {
     it(`${w.name}: serves its ConfigMap's message, its env, and answers its probes`, async () => {
       const objects = w.render().objects;
-      const workload = objects.find((o) => o.kind === w.kind && o.metadata.annotations?.['rolling.restart.controller/restartOnTrigger'] === 'true') as KubeObject;
+      const workload = objects.find(
+        (o) => o.kind === w.kind && o.metadata.annotations?.['rolling.restart.controller/restartOnTrigger'] === 'true',
+      ) as KubeObject;
       const resolved = await resolveContainer(workload, 'hello', objects, join(scratch, w.env));
       const url = await startHello(localizePaths(resolved));
       const cm = objects.find((o) => o.kind === 'ConfigMap');
       const message = String(asRecord(cm?.data).message);
 
       expect(await (await fetch(`${url}/`)).text()).toBe(message);
-      expect(await (await fetch(`${url}/`, { headers: { accept: 'application/json' } })).json()).toEqual({ message, env: w.env });
+      expect(await (await fetch(`${url}/`, { headers: { accept: 'application/json' } })).json()).toEqual({
+        message,
+        env: w.env,
+      });
       expect(await (await fetch(`${url}/messageFromFile`)).text()).toBe(message);
       expect(await (await fetch(`${url}/message`)).text()).toBe(message);
       const container = asRecord(dig(workload, 'spec', 'template', 'spec', 'containers', 0));

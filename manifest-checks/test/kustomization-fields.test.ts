@@ -22,8 +22,16 @@ describe('kustomization files use current fields', () => {
   }
 
   const broken = [
-    { name: 'commonLabels', text: 'commonLabels:\n  app: helloworld\n', expected: 'x: commonLabels is deprecated, use labels' },
-    { name: 'patchesStrategicMerge', text: 'patchesStrategicMerge: [a.yaml]\n', expected: 'x: patchesStrategicMerge is deprecated, use patches' },
+    {
+      name: 'commonLabels',
+      text: 'commonLabels:\n  app: helloworld\n',
+      expected: 'x: commonLabels is deprecated, use labels',
+    },
+    {
+      name: 'patchesStrategicMerge',
+      text: 'patchesStrategicMerge: [a.yaml]\n',
+      expected: 'x: patchesStrategicMerge is deprecated, use patches',
+    },
     { name: 'bases', text: 'bases: [../base]\n', expected: 'x: bases is deprecated, use resources' },
     { name: 'vars', text: 'vars: []\n', expected: 'x: vars is deprecated, use replacements' },
     {
@@ -38,7 +46,8 @@ describe('kustomization files use current fields', () => {
     });
   }
   it('accepts a generator whose hash suffix is disabled', () => {
-    const text = 'configMapGenerator:\n  - name: helloworld\n    literals: [message=hi]\n    options:\n      disableNameSuffixHash: true\n';
+    const text =
+      'configMapGenerator:\n  - name: helloworld\n    literals: [message=hi]\n    options:\n      disableNameSuffixHash: true\n';
     expect(checkKustomizationFields(text, 'x')).toEqual([]);
   });
 });

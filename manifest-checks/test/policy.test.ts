@@ -20,7 +20,6 @@ import { formatViolation, type Violation } from '../src/violation';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Doc = any;
 
-
 const set = await loadManifestSet();
 
 /** What one check sees: the renders applied together, deep-copied so a case may break them. */
@@ -32,7 +31,12 @@ interface World {
 }
 
 function freshWorld(): World {
-  return structuredClone({ test: set.overlay('test'), prod: set.overlay('prod'), knative: set.knative(), variants: set.variants });
+  return structuredClone({
+    test: set.overlay('test'),
+    prod: set.overlay('prod'),
+    knative: set.knative(),
+    variants: set.variants,
+  });
 }
 
 const everything = (w: World): KubeObject[] => [w.test, w.prod, w.knative].flatMap((r) => r.objects);
@@ -109,19 +113,22 @@ const cases: BrokenCase[] = [
     name: 'both overlays naming their Service the same',
     rule: 'collision',
     breakIt: (w) => (find(w.prod, 'Service').metadata.name = 'helloworld-test'),
-    expected: 'Service/helloworld-test: [collision] the same kind and name is already defined by kustomize/overlays/test',
+    expected:
+      'Service/helloworld-test: [collision] the same kind and name is already defined by kustomize/overlays/test',
   },
   {
     name: 'a Knative Service named like an overlay Service',
     rule: 'collision',
     breakIt: (w) => (ksvc(w, 'hello').metadata.name = 'helloworld-prod'),
-    expected: 'Service/helloworld-prod: [collision] the core Service Knative creates for it is already defined by kustomize/overlays/prod',
+    expected:
+      'Service/helloworld-prod: [collision] the core Service Knative creates for it is already defined by kustomize/overlays/prod',
   },
   {
     name: 'a Service selecting both environments',
     rule: 'service-selector',
     breakIt: (w) => delete find(w.test, 'Service').spec.selector.env,
-    expected: 'Service/helloworld-test: [service-selector] env=test but selects pods of Deployment/helloworld-prod (env=prod)',
+    expected:
+      'Service/helloworld-test: [service-selector] env=test but selects pods of Deployment/helloworld-prod (env=prod)',
   },
   {
     name: 'a Service selecting nothing',
@@ -132,8 +139,10 @@ const cases: BrokenCase[] = [
   {
     name: 'a writable root filesystem',
     rule: 'pod-hardening',
-    breakIt: (w) => (find(w.test, 'Deployment').spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false),
-    expected: 'Deployment/helloworld-test: [pod-hardening] container hello: securityContext.readOnlyRootFilesystem must be true',
+    breakIt: (w) =>
+      (find(w.test, 'Deployment').spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false),
+    expected:
+      'Deployment/helloworld-test: [pod-hardening] container hello: securityContext.readOnlyRootFilesystem must be true',
   },
   {
     name: 'capabilities not dropped',
@@ -144,8 +153,10 @@ const cases: BrokenCase[] = [
   {
     name: 'privilege escalation allowed',
     rule: 'pod-hardening',
-    breakIt: (w) => delete find(w.prod, 'Deployment').spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation,
-    expected: 'Deployment/helloworld-prod: [pod-hardening] container hello: securityContext.allowPrivilegeEscalation must be false',
+    breakIt: (w) =>
+      delete find(w.prod, 'Deployment').spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation,
+    expected:
+      'Deployment/helloworld-prod: [pod-hardening] container hello: securityContext.allowPrivilegeEscalation must be false',
   },
   {
     name: 'no seccomp profile anywhere',
@@ -183,13 +194,15 @@ const cases: BrokenCase[] = [
     name: 'a liveness probe on the wrong path',
     rule: 'pod-hardening',
     breakIt: (w) => (find(w.prod, 'Deployment').spec.template.spec.containers[0].livenessProbe.httpGet.path = '/'),
-    expected: 'Deployment/helloworld-prod: [pod-hardening] container hello: livenessProbe.httpGet.path must be /healthz',
+    expected:
+      'Deployment/helloworld-prod: [pod-hardening] container hello: livenessProbe.httpGet.path must be /healthz',
   },
   {
     name: 'the restart Role allowed to delete Deployments',
     rule: 'rbac',
     breakIt: (w) => find(w.knative, 'Role', 'reroll-restart').rules[1].verbs.push('delete'),
-    expected: 'Role/reroll-restart: [rbac] grants apps/deployments:delete to ServiceAccount/reroll-restart, which does not need it',
+    expected:
+      'Role/reroll-restart: [rbac] grants apps/deployments:delete to ServiceAccount/reroll-restart, which does not need it',
   },
   {
     name: 'the source Role without watch',
@@ -222,13 +235,15 @@ const cases: BrokenCase[] = [
     name: 'a RoleBinding whose subject is in another namespace',
     rule: 'rbac',
     breakIt: (w) => (find(w.knative, 'RoleBinding', 'reroll-source').subjects[0].namespace = 'default'),
-    expected: 'ServiceAccount/reroll-source: [rbac] missing permissions: /configmaps:get, /configmaps:list, /configmaps:watch',
+    expected:
+      'ServiceAccount/reroll-source: [rbac] missing permissions: /configmaps:get, /configmaps:list, /configmaps:watch',
   },
   {
     name: 'an overlay deployed to another namespace',
     rule: 'namespace',
     breakIt: (w) => w.prod.objects.forEach((o) => (o.metadata.namespace = 'prod')),
-    expected: 'Deployment/helloworld-prod: [namespace] is in namespace prod (from kustomize/overlays/prod), expected reroll-demo',
+    expected:
+      'Deployment/helloworld-prod: [namespace] is in namespace prod (from kustomize/overlays/prod), expected reroll-demo',
   },
   {
     name: 'a ConfigMap that wants restarts without the watched label',
@@ -274,19 +289,22 @@ const cases: BrokenCase[] = [
     name: 'a VirtualService host its Gateway does not accept',
     rule: 'istio-routing',
     breakIt: (w) => (find(w.prod, 'VirtualService').spec.hosts = ['helloworld-test.local']),
-    expected: 'VirtualService/helloworld-prod: [istio-routing] host helloworld-test.local is not accepted by its gateways (helloworld-prod.local)',
+    expected:
+      'VirtualService/helloworld-prod: [istio-routing] host helloworld-test.local is not accepted by its gateways (helloworld-prod.local)',
   },
   {
     name: 'a route to a Service that does not exist',
     rule: 'istio-routing',
     breakIt: (w) => (find(w.test, 'VirtualService').spec.http[0].route[0].destination.host = 'helloworld'),
-    expected: 'VirtualService/helloworld-test: [istio-routing] destination helloworld is not a Service deployed with it',
+    expected:
+      'VirtualService/helloworld-test: [istio-routing] destination helloworld is not a Service deployed with it',
   },
   {
     name: 'a route to a port the Service lacks',
     rule: 'istio-routing',
     breakIt: (w) => (find(w.test, 'VirtualService').spec.http[0].route[0].destination.port.number = 8080),
-    expected: 'VirtualService/helloworld-test: [istio-routing] destination port 8080 is not a port of Service/helloworld-test (80)',
+    expected:
+      'VirtualService/helloworld-test: [istio-routing] destination port 8080 is not a port of Service/helloworld-test (80)',
   },
   {
     name: 'a Knative Service that never scales to zero',
@@ -304,7 +322,8 @@ const cases: BrokenCase[] = [
     name: 'an opted-in Deployment whose ConfigMap does not ask for restarts',
     rule: 'config-reference',
     breakIt: (w) => delete find(w.test, 'ConfigMap').metadata.annotations['rolling.restart.controller/triggerRestart'],
-    expected: 'Deployment/helloworld-test: [config-reference] uses ConfigMap/helloworld-test, which lacks rolling.restart.controller/triggerRestart',
+    expected:
+      'Deployment/helloworld-test: [config-reference] uses ConfigMap/helloworld-test, which lacks rolling.restart.controller/triggerRestart',
   },
   {
     name: 'an opted-in Deployment pointing at a ConfigMap that is not deployed',
@@ -316,7 +335,8 @@ const cases: BrokenCase[] = [
     name: 'the restart function serving a namespace its Role does not reach',
     rule: 'restart-env',
     breakIt: (w) => (ksvc(w, 'restart').spec.template.spec.containers[0].env[0].value = 'default'),
-    expected: 'Service/restart: [restart-env] REROLL_NAMESPACES=default but its Role only reaches namespace reroll-demo',
+    expected:
+      'Service/restart: [restart-env] REROLL_NAMESPACES=default but its Role only reaches namespace reroll-demo',
   },
   {
     name: 'the restart function with an unknown match mode',
@@ -335,7 +355,10 @@ describe('each policy names the object and rule it finds broken', () => {
       const world = freshWorld();
       c.breakIt(world);
       const found = (checks[c.rule] as (w: World) => Violation[])(world).map(formatViolation);
-      expect(found.some((line) => line.includes(c.expected)), `got:\n${found.join('\n')}`).toBe(true);
+      expect(
+        found.some((line) => line.includes(c.expected)),
+        `got:\n${found.join('\n')}`,
+      ).toBe(true);
     });
   }
 });

@@ -12,7 +12,6 @@ import { validateObject } from '../src/validate-object';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Doc = any;
 
-
 const set = await loadManifestSet();
 const crds = await createCrdValidator();
 const stack = parseStack(await readFile(repoPath('stack.yml'), 'utf8'));

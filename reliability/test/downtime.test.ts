@@ -8,7 +8,15 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { Emulator } from '@reroll/local/emulator';
-import { createDelivery, createHttpSender, createKubeListWatch, parseApiServerSource, startApiServerSource, type Delivery, type RunningApiServerSource } from '@reroll/local/source';
+import {
+  createDelivery,
+  createHttpSender,
+  createKubeListWatch,
+  parseApiServerSource,
+  startApiServerSource,
+  type Delivery,
+  type RunningApiServerSource,
+} from '@reroll/local/source';
 import { configMapApi, readAnnotations, readConfigData, readWorkload, RolloutCounter } from './helpers/cluster-access';
 import { createDeliverer } from './helpers/deliver-events';
 import { API_SERVER_URL, resyncEvent } from './helpers/events';
@@ -30,7 +38,6 @@ let source: RunningApiServerSource;
 let delivery: Delivery;
 const dropped: Array<Record<string, unknown>> = [];
 const delivered: Array<Record<string, unknown>> = [];
-
 
 async function waitFor(what: string, condition: () => boolean, timeoutMs = 30_000): Promise<void> {
   const start = Date.now();
@@ -57,7 +64,13 @@ beforeAll(async () => {
     retryBaseMs: 10,
     log: (level, _message, fields) => (level === 'info' ? delivered : dropped).push(fields),
   });
-  source = await startApiServerSource({ source: parseApiServerSource(manifest), apiServerUrl: API_SERVER_URL, sinkUrl: `${restart.url}/`, listWatch: createKubeListWatch(kubeConfig), delivery });
+  source = await startApiServerSource({
+    source: parseApiServerSource(manifest),
+    apiServerUrl: API_SERVER_URL,
+    sinkUrl: `${restart.url}/`,
+    listWatch: createKubeListWatch(kubeConfig),
+    delivery,
+  });
 });
 
 afterAll(async () => {
@@ -73,14 +86,22 @@ describe('downtime: changes made while the function is gone are rolled by the ne
 
   it('while up: the resync records, a change delivered by the source rolls its workloads', async () => {
     expect((await deliverer().deliver(0, resyncEvent())).last).toEqual({ status: 200 });
-    for (const w of cluster.workloads) applied.set(workloadKey(w), readAnnotations(readWorkload(emulator, w.kind, w.namespace, w.name)).metadataHash);
+    for (const w of cluster.workloads)
+      applied.set(workloadKey(w), readAnnotations(readWorkload(emulator, w.kind, w.namespace, w.name)).metadataHash);
     // the ConfigMap (not one changed later) whose key k0 the most workloads read
-    const usersOf = (name: string) => cluster.workloads.filter((w) => w.uses.some((u) => u.name === name && (u.keys === null || u.keys.includes('k0'))));
-    const name = ['cm-0', 'cm-6', 'cm-7', 'cm-8', 'cm-9'].reduce((best, n) => (usersOf(n).length > usersOf(best).length ? n : best));
+    const usersOf = (name: string) =>
+      cluster.workloads.filter((w) =>
+        w.uses.some((u) => u.name === name && (u.keys === null || u.keys.includes('k0'))),
+      );
+    const name = ['cm-0', 'cm-6', 'cm-7', 'cm-8', 'cm-9'].reduce((best, n) =>
+      usersOf(n).length > usersOf(best).length ? n : best,
+    );
     const users = usersOf(name);
     expect(users.length).toBeGreaterThan(0);
     const current = readConfigData(emulator, NS, name).k0;
-    expect((await configMapApi.mergePatch(emulator, NS, name, { data: { k0: `${current}-changed` } })).status).toBe(200);
+    expect((await configMapApi.mergePatch(emulator, NS, name, { data: { k0: `${current}-changed` } })).status).toBe(
+      200,
+    );
     await waitFor(`the source to deliver the ${name} update`, () => delivered.length >= 1);
     await delivery.idle();
     for (const w of users) {
@@ -101,11 +122,15 @@ describe('downtime: changes made while the function is gone are rolled by the ne
       ['cm-4', { metadata: { annotations: { 'reroll.test/touched': 'meta-only' } } }],
       ['cm-5', { data: readConfigData(emulator, NS, 'cm-5') }], // same value: no event at all
     ];
-    for (const [name, patch] of changes) expect((await configMapApi.mergePatch(emulator, NS, name, patch)).status).toBe(200);
+    for (const [name, patch] of changes)
+      expect((await configMapApi.mergePatch(emulator, NS, name, patch)).status).toBe(200);
     await waitFor('the source to give up on 4 events', () => dropped.length >= 4);
     await delivery.idle();
     expect(dropped.map((d) => String(d.subject).split('/').pop()).sort()).toEqual(['cm-1', 'cm-2', 'cm-3', 'cm-4']);
-    expect(dropped.every((d) => d.attempts === 6), 'each event tried 1 + 5 retries').toBe(true);
+    expect(
+      dropped.every((d) => d.attempts === 6),
+      'each event tried 1 + 5 retries',
+    ).toBe(true);
     expect(counter.total()).toBe(rolloutsBefore);
 
     restart = await startRestart(emulator, { namespaces: [NS], config: { port } }); // back, same address
@@ -114,7 +139,9 @@ describe('downtime: changes made while the function is gone are rolled by the ne
   it('back: one resync rolls each changed workload exactly once; a second resync rolls nothing', async () => {
     const before = counter.snapshot();
     const changed = cluster.workloads.filter((w) => liveHash(emulator, w) !== applied.get(workloadKey(w)));
-    console.log(`downtime: ${changed.length} of ${cluster.workloads.length} workloads use data that changed while the function was down`);
+    console.log(
+      `downtime: ${changed.length} of ${cluster.workloads.length} workloads use data that changed while the function was down`,
+    );
     expect(changed.length).toBeGreaterThan(0);
     expect(changed.length).toBeLessThan(cluster.workloads.length);
 

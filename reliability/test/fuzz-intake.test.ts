@@ -17,7 +17,9 @@ const arbitrary = fuzzRequests(loadRecorded(), { hugeBodies: false }); // the bo
 
 function namesWhatIsWrong(error: unknown): boolean {
   const e = error as { field?: unknown; detail?: unknown } | null;
-  return typeof e?.field === 'string' && e.field.trim() !== '' && typeof e.detail === 'string' && e.detail.trim() !== '';
+  return (
+    typeof e?.field === 'string' && e.field.trim() !== '' && typeof e.detail === 'string' && e.detail.trim() !== ''
+  );
 }
 
 describe('fuzz: the framework-neutral intake', () => {
@@ -42,4 +44,3 @@ describe('fuzz: the framework-neutral intake', () => {
     expect(outcomes.refused).toBeGreaterThan(0);
   }, 300_000);
 });
-

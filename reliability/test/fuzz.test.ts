@@ -26,7 +26,9 @@ const arbitrary = fuzzRequests(recorded);
 
 function namesWhatIsWrong(error: unknown): boolean {
   const e = error as { field?: unknown; detail?: unknown } | null;
-  return typeof e?.field === 'string' && e.field.trim() !== '' && typeof e.detail === 'string' && e.detail.trim() !== '';
+  return (
+    typeof e?.field === 'string' && e.field.trim() !== '' && typeof e.detail === 'string' && e.detail.trim() !== ''
+  );
 }
 
 describe('fuzz: the real restart server over HTTP', () => {
@@ -38,8 +40,28 @@ describe('fuzz: the real restart server over HTTP', () => {
     emulator = await startCluster();
     // the recordings' objects, so valid events really reconcile (GET, LISTs, maybe a PATCH)
     emulator.seed([
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'helloworld-test', namespace: 'demo', labels: { app: 'helloworld', env: 'test' }, annotations: { [TRIGGER]: 'true' } }, data: { ENV_MESSAGE: 'hi' } },
-      makeWorkloadObject('Deployment', 'demo', 'helloworld-test', { app: 'helloworld', env: 'test' }, { containers: [{ name: 'hello', image: 'reroll/hello:0.1.0', envFrom: [{ configMapRef: { name: 'helloworld-test' } }] }] }),
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: {
+          name: 'helloworld-test',
+          namespace: 'demo',
+          labels: { app: 'helloworld', env: 'test' },
+          annotations: { [TRIGGER]: 'true' },
+        },
+        data: { ENV_MESSAGE: 'hi' },
+      },
+      makeWorkloadObject(
+        'Deployment',
+        'demo',
+        'helloworld-test',
+        { app: 'helloworld', env: 'test' },
+        {
+          containers: [
+            { name: 'hello', image: 'reroll/hello:0.1.0', envFrom: [{ configMapRef: { name: 'helloworld-test' } }] },
+          ],
+        },
+      ),
     ]);
     restart = await startRestart(emulator, { namespaces: ['demo'], config: { logLevel: 'error' } });
   });
@@ -52,12 +74,16 @@ describe('fuzz: the real restart server over HTTP', () => {
 
   function post(request: FuzzRequest): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
-      const req = http.request(`${restart.url}/`, { method: 'POST', agent, headers: { ...request.headers, 'content-length': String(request.body.length) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
+      const req = http.request(
+        `${restart.url}/`,
+        { method: 'POST', agent, headers: { ...request.headers, 'content-length': String(request.body.length) } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end(request.body);
     });

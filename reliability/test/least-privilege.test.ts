@@ -21,7 +21,12 @@ const CONFIGMAPS = RESOURCE_TABLE.find((t) => t.group === '' && t.kind === 'Conf
 const ROLES = RESOURCE_TABLE.find((t) => t.kind === 'Role')!;
 const RBAC_KINDS = ['Namespace', 'ServiceAccount', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'];
 
-interface Rule { apiGroups?: string[]; resources?: string[]; verbs?: string[]; resourceNames?: string[] }
+interface Rule {
+  apiGroups?: string[];
+  resources?: string[];
+  verbs?: string[];
+  resourceNames?: string[];
+}
 
 /** `kubectl kustomize knative/` when kubectl is there; else the restart RBAC file with the kustomization's namespace. */
 function renderRbac(): KObject[] {
@@ -34,7 +39,11 @@ function renderRbac(): KObject[] {
   return parseAllDocuments(text)
     .map((d) => d.toJSON() as KObject)
     .filter((o) => o && RBAC_KINDS.includes(String(o.kind)))
-    .map((o) => (o.kind === 'Namespace' || o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding' || o.metadata.namespace ? o : { ...o, metadata: { ...o.metadata, namespace: NS } }));
+    .map((o) =>
+      o.kind === 'Namespace' || o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding' || o.metadata.namespace
+        ? o
+        : { ...o, metadata: { ...o.metadata, namespace: NS } },
+    );
 }
 
 let emulator: Emulator;
@@ -48,13 +57,33 @@ beforeAll(async () => {
   role = rbac.find((o) => o.kind === 'Role' && o.metadata.name === 'reroll-restart')!;
   expect(role, 'knative/ renders the reroll-restart Role').toBeDefined();
   const podSpec = {
-    containers: [{ name: 'a', image: 'reroll/hello:0.1.0', envFrom: [{ configMapRef: { name: 'cm-0' } }], env: [{ name: 'PW', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }] }],
+    containers: [
+      {
+        name: 'a',
+        image: 'reroll/hello:0.1.0',
+        envFrom: [{ configMapRef: { name: 'cm-0' } }],
+        env: [{ name: 'PW', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }],
+      },
+    ],
   };
   emulator.seed([
     ...rbac,
     makeConfigMap(NS, 0, { k0: 'one' }),
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: NS, annotations: { [TRIGGER]: 'true' } }, data: { password: Buffer.from('pw-1').toString('base64') } },
-    ...WORKLOAD_KINDS.map((kind) => makeWorkloadObject(kind, NS, `app-${kind.toLowerCase()}`, { app: `app-${kind.toLowerCase()}`, env: 'test' }, podSpec)),
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'db', namespace: NS, annotations: { [TRIGGER]: 'true' } },
+      data: { password: Buffer.from('pw-1').toString('base64') },
+    },
+    ...WORKLOAD_KINDS.map((kind) =>
+      makeWorkloadObject(
+        kind,
+        NS,
+        `app-${kind.toLowerCase()}`,
+        { app: `app-${kind.toLowerCase()}`, env: 'test' },
+        podSpec,
+      ),
+    ),
   ]);
   const kubeconfigPath = await emulator.writeKubeconfig({ user: USER, namespace: NS });
   restart = await startRestart(emulator, { namespaces: [NS], kubeconfigPath });
@@ -71,7 +100,12 @@ function changeConfigMap(value: string): KObject {
 
 /** Does the Role grant verb on group/resource? (the manifest's own rules, read here) */
 function granted(rules: Rule[], verb: string, group: string, resource: string): boolean {
-  return rules.some((r) => (r.verbs ?? []).some((v) => v === verb || v === '*') && (r.apiGroups ?? []).some((g) => g === group || g === '*') && (r.resources ?? []).some((x) => x === resource || x === '*'));
+  return rules.some(
+    (r) =>
+      (r.verbs ?? []).some((v) => v === verb || v === '*') &&
+      (r.apiGroups ?? []).some((g) => g === group || g === '*') &&
+      (r.resources ?? []).some((x) => x === resource || x === '*'),
+  );
 }
 
 describe('least privilege: the function works with exactly the RBAC in knative/', () => {
@@ -84,19 +118,38 @@ describe('least privilege: the function works with exactly the RBAC in knative/'
 
     const rolled = await deliverer.deliver(0, apiServerEvent('Reference', 'MODIFIED', changeConfigMap('two')));
     expect(rolled.last).toEqual({ status: 200 });
-    expect(decisionsOf(rolled.body).map((d) => [d.kind, d.action]).sort()).toEqual([['DaemonSet', 'rolled'], ['Deployment', 'rolled'], ['Service', 'rolled'], ['StatefulSet', 'rolled']]);
+    expect(
+      decisionsOf(rolled.body)
+        .map((d) => [d.kind, d.action])
+        .sort(),
+    ).toEqual([
+      ['DaemonSet', 'rolled'],
+      ['Deployment', 'rolled'],
+      ['Service', 'rolled'],
+      ['StatefulSet', 'rolled'],
+    ]);
 
     const made = emulator.requests().filter((r) => r.resource);
     expect(made.length).toBeGreaterThan(0);
-    expect(made.every((r) => r.user === USER), 'every request presented the ServiceAccount token').toBe(true);
+    expect(
+      made.every((r) => r.user === USER),
+      'every request presented the ServiceAccount token',
+    ).toBe(true);
     expect(made.filter((r) => r.status === 403)).toEqual([]);
     const used = [...new Set(made.map((r) => `${r.verb} ${r.group}/${r.resource}`))].sort();
     console.log(`least-privilege: requests made: ${used.join(', ')}`);
     const rules = (role as unknown as { rules: Rule[] }).rules;
-    for (const r of made) expect(granted(rules, r.verb, r.group, r.resource), `${r.verb} ${r.group}/${r.resource}`).toBe(true);
+    for (const r of made)
+      expect(granted(rules, r.verb, r.group, r.resource), `${r.verb} ${r.group}/${r.resource}`).toBe(true);
     // verbs it does not have are never needed
-    expect(made.filter((r) => (r.verb === 'list' || r.verb === 'watch') && (r.resource === 'secrets' || r.resource === 'configmaps'))).toEqual([]);
-    expect(made.filter((r) => ['create', 'update', 'delete', 'deletecollection', 'watch'].includes(r.verb))).toEqual([]);
+    expect(
+      made.filter(
+        (r) => (r.verb === 'list' || r.verb === 'watch') && (r.resource === 'secrets' || r.resource === 'configmaps'),
+      ),
+    ).toEqual([]);
+    expect(made.filter((r) => ['create', 'update', 'delete', 'deletecollection', 'watch'].includes(r.verb))).toEqual(
+      [],
+    );
   });
 
   it('patch on deployments taken away: 200 with a failed decision naming 403, the other kinds still roll, the server stays up', async () => {
@@ -104,7 +157,10 @@ describe('least privilege: the function works with exactly the RBAC in knative/'
     const narrowed: Rule[] = rules.flatMap((r) => {
       if (!(r.apiGroups ?? []).includes('apps')) return [r];
       const others = (r.resources ?? []).filter((x) => x !== 'deployments');
-      return [{ ...r, resources: others }, { ...r, resources: ['deployments'], verbs: (r.verbs ?? []).filter((v) => v !== 'patch') }];
+      return [
+        { ...r, resources: others },
+        { ...r, resources: ['deployments'], verbs: (r.verbs ?? []).filter((v) => v !== 'patch') },
+      ];
     });
     emulator.core.patch(ROLES, NS, 'reroll-restart', 'merge', { rules: narrowed }, false);
 
@@ -112,8 +168,15 @@ describe('least privilege: the function works with exactly the RBAC in knative/'
     const res = await deliverer.deliver(0, apiServerEvent('Resource', 'MODIFIED', changeConfigMap('three')));
     expect(res.last).toEqual({ status: 200 });
     const decisions = decisionsOf(res.body);
-    expect(decisions.find((d) => d.kind === 'Deployment')).toMatchObject({ action: 'failed', reason: expect.stringContaining('403') });
-    expect(decisions.filter((d) => d.kind !== 'Deployment').map((d) => d.action)).toEqual(['rolled', 'rolled', 'rolled']);
+    expect(decisions.find((d) => d.kind === 'Deployment')).toMatchObject({
+      action: 'failed',
+      reason: expect.stringContaining('403'),
+    });
+    expect(decisions.filter((d) => d.kind !== 'Deployment').map((d) => d.action)).toEqual([
+      'rolled',
+      'rolled',
+      'rolled',
+    ]);
     expect((await fetch(`${restart.url}/healthz`)).status).toBe(200);
     expect(restart.lines.some((l) => /deployment=app-deployment action=failed/.test(l))).toBe(true);
   });

@@ -26,12 +26,16 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false, time
   for (;;) {
     const value = probe();
     if (value) return value;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}; process output:\n${output.join('').slice(-2000)}`);
+    if (Date.now() - start > timeoutMs)
+      throw new Error(`timed out waiting for ${what}; process output:\n${output.join('').slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
 
-async function post(url: string, request: { headers: Record<string, string>; body: string }): Promise<{ status: number; body: string }> {
+async function post(
+  url: string,
+  request: { headers: Record<string, string>; body: string },
+): Promise<{ status: number; body: string }> {
   const { 'content-length': _l, 'accept-encoding': _e, ...headers } = request.headers;
   const res = await fetch(url, { method: 'POST', headers, body: request.body });
   return { status: res.status, body: await res.text() };
@@ -43,7 +47,15 @@ beforeAll(async () => {
   const objects: object[] = [];
   for (let i = 0; i < PAIRS; i++) {
     objects.push(makeConfigMap(NS, i, { k0: 'before' }));
-    objects.push(makeWorkloadObject('Deployment', NS, `app-${i}`, { app: `app-${i}`, env: 'test' }, { containers: [{ name: 'a', image: 'reroll/hello:0.1.0', envFrom: [{ configMapRef: { name: `cm-${i}` } }] }] }));
+    objects.push(
+      makeWorkloadObject(
+        'Deployment',
+        NS,
+        `app-${i}`,
+        { app: `app-${i}`, env: 'test' },
+        { containers: [{ name: 'a', image: 'reroll/hello:0.1.0', envFrom: [{ configMapRef: { name: `cm-${i}` } }] }] },
+      ),
+    );
   }
   emulator.seed(objects);
 });
@@ -56,12 +68,21 @@ afterAll(async () => {
 describe('SIGTERM with events in flight', () => {
   it('answers every in-flight event in full, exits 0, leaves no workload half-patched', async () => {
     child = spawn(process.execPath, [BUNDLE], {
-      env: { PATH: process.env.PATH ?? '', KUBECONFIG: emulator.kubeconfigPath, REROLL_NAMESPACES: NS, PORT: '0', LOG_FORMAT: 'text', LOG_LEVEL: 'info' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        KUBECONFIG: emulator.kubeconfigPath,
+        REROLL_NAMESPACES: NS,
+        PORT: '0',
+        LOG_FORMAT: 'text',
+        LOG_LEVEL: 'info',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (c: Buffer) => output.push(c.toString()));
     child.stderr!.on('data', (c: Buffer) => output.push(c.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child!.once('exit', (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child!.once('exit', (code, signal) => resolve({ code, signal })),
+    );
     const url = await waitFor('the listening line', () => /listening on (http:\/\/[\d.:]+)/.exec(output.join(''))?.[1]);
 
     // first sight: hashes recorded, nothing rolled
@@ -69,14 +90,26 @@ describe('SIGTERM with events in flight', () => {
     expect(first.status).toBe(200);
     expect(decisionsOf(first.body).map((d) => d.action)).toEqual(Array(PAIRS).fill('recorded'));
 
-    for (let i = 0; i < PAIRS; i++) expect((await configMapApi.mergePatch(emulator, NS, `cm-${i}`, { data: { k0: `after-${i}` } })).status).toBe(200);
+    for (let i = 0; i < PAIRS; i++)
+      expect((await configMapApi.mergePatch(emulator, NS, `cm-${i}`, { data: { k0: `after-${i}` } })).status).toBe(200);
     emulator.clearRequests();
     emulator.inject({ verb: 'patch', resource: 'deployments', latencyMs: 1200, times: PAIRS });
-    const answers = Array.from({ length: PAIRS }, (_, i) => post(`${url}/`, apiServerEvent(i % 2 ? 'Resource' : 'Reference', 'MODIFIED', readConfigMap(emulator, NS, `cm-${i}`)!)));
+    const answers = Array.from({ length: PAIRS }, (_, i) =>
+      post(
+        `${url}/`,
+        apiServerEvent(i % 2 ? 'Resource' : 'Reference', 'MODIFIED', readConfigMap(emulator, NS, `cm-${i}`)!),
+      ),
+    );
 
     // every event has listed its workloads: its PATCH is now held up by the injected latency
-    await waitFor('every event to reach its PATCH', () => emulator.requests().filter((r) => r.verb === 'list' && r.resource === 'deployments').length >= PAIRS);
-    expect(emulator.requests().filter((r) => r.verb === 'patch'), 'no PATCH finished before SIGTERM').toEqual([]);
+    await waitFor(
+      'every event to reach its PATCH',
+      () => emulator.requests().filter((r) => r.verb === 'list' && r.resource === 'deployments').length >= PAIRS,
+    );
+    expect(
+      emulator.requests().filter((r) => r.verb === 'patch'),
+      'no PATCH finished before SIGTERM',
+    ).toEqual([]);
     child.kill('SIGTERM');
 
     const results = await Promise.all(answers);
@@ -89,8 +122,14 @@ describe('SIGTERM with events in flight', () => {
 
     for (let i = 0; i < PAIRS; i++) {
       const a = readAnnotations(readWorkload(emulator, 'Deployment', NS, `app-${i}`));
-      const hash = expectedHash([{ kind: 'ConfigMap', name: `cm-${i}`, keys: null }], () => ({ data: readConfigData(emulator, NS, `cm-${i}`) }));
-      expect(a, `app-${i}`).toEqual({ metadataHash: hash, templateHash: hash, timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/) });
+      const hash = expectedHash([{ kind: 'ConfigMap', name: `cm-${i}`, keys: null }], () => ({
+        data: readConfigData(emulator, NS, `cm-${i}`),
+      }));
+      expect(a, `app-${i}`).toEqual({
+        metadataHash: hash,
+        templateHash: hash,
+        timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+      });
     }
     expect(emulator.requests().filter((r) => r.verb === 'patch' && r.status === 200)).toHaveLength(PAIRS);
   });

@@ -27,7 +27,15 @@ import { apiServerEvent, decisionsOf, resyncEvent } from './helpers/events';
 import { liveHash } from './helpers/live-hash';
 import { startCluster, startRestart, type RunningRestart } from './helpers/restart-under-test';
 import { createRandom, readSeed } from './helpers/seeded-random';
-import { KEYS, makeConfigMap, planStormCluster, randomData, randomValue, workloadKey, type StormCluster } from './helpers/storm-cluster';
+import {
+  KEYS,
+  makeConfigMap,
+  planStormCluster,
+  randomData,
+  randomValue,
+  workloadKey,
+  type StormCluster,
+} from './helpers/storm-cluster';
 
 const SEED = readSeed();
 const NAMESPACES = ['storm-a', 'storm-b', 'storm-c', 'storm-d'];
@@ -61,10 +69,13 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
-
 function injectFaults(): void {
   // Only the function's verbs (the driver creates, patches and deletes ConfigMaps; it reads the store directly).
-  const targets = [{ verb: 'get' }, { verb: 'list' }, ...['deployments', 'statefulsets', 'daemonsets', 'services'].map((resource) => ({ verb: 'patch', resource }))];
+  const targets = [
+    { verb: 'get' },
+    { verb: 'list' },
+    ...['deployments', 'statefulsets', 'daemonsets', 'services'].map((resource) => ({ verb: 'patch', resource })),
+  ];
   for (const t of targets) {
     emulator.inject({ ...t, status: 500, probability: 0.05, times: Infinity });
     emulator.inject({ ...t, status: 409, probability: 0.02, times: Infinity });
@@ -88,10 +99,15 @@ async function makeChange(namespace: string, index: number): Promise<Made> {
   const mode = random.chance(0.5) ? 'Resource' : 'Reference';
   const emitted = (kind: ChangeKind, type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KObject | undefined): Made => {
     const changed = object && object.metadata.resourceVersion !== before?.metadata.resourceVersion;
-    return { kind, namespace, name, ...(changed || type === 'DELETED' ? { event: apiServerEvent(mode, type, object ?? before!) } : {}) };
+    return {
+      kind,
+      namespace,
+      name,
+      ...(changed || type === 'DELETED' ? { event: apiServerEvent(mode, type, object ?? before!) } : {}),
+    };
   };
   if (!before) {
-    const data = random.chance(0.4) ? lastData.get(`${namespace}/${name}`) ?? randomData(random) : randomData(random);
+    const data = random.chance(0.4) ? (lastData.get(`${namespace}/${name}`) ?? randomData(random)) : randomData(random);
     const res = await configMapApi.create(emulator, namespace, makeConfigMap(namespace, index, data));
     expect(res.status).toBe(201);
     return emitted('re-create', 'ADDED', res.object);
@@ -107,7 +123,9 @@ async function makeChange(namespace: string, index: number): Promise<Made> {
     return emitted('data', 'MODIFIED', res.object);
   }
   if (roll < 0.65) {
-    const res = await configMapApi.mergePatch(emulator, namespace, name, { metadata: { annotations: { 'reroll.test/touched': String(random.int(0, 1e9)) } } });
+    const res = await configMapApi.mergePatch(emulator, namespace, name, {
+      metadata: { annotations: { 'reroll.test/touched': String(random.int(0, 1e9)) } },
+    });
     expect(res.status).toBe(200);
     return emitted('metadata-only', 'MODIFIED', res.object);
   }
@@ -127,16 +145,28 @@ const applied = new Map<string, string | undefined>();
 const expectedRollouts = new Map<string, number>();
 const stats = {
   changes: { data: 0, 'metadata-only': 0, 'same-value': 0, delete: 0, 're-create': 0 } as Record<ChangeKind, number>,
-  restores: 0, rounds: 0, eventsEmitted: 0, deliveries: 0, dropped: 0, ambiguous: 0, ambiguousRolled: 0, failedDecisions: 0,
+  restores: 0,
+  rounds: 0,
+  eventsEmitted: 0,
+  deliveries: 0,
+  dropped: 0,
+  ambiguous: 0,
+  ambiguousRolled: 0,
+  failedDecisions: 0,
 };
 const violations: string[] = [];
 
 /** Delivers a round's events (each 1–3×, shuffled, on LANES lanes at once) and checks the rule above. */
-async function deliverRound(events: Array<{ namespace: string; name: string; request: OutgoingRequest }>, touchesAll = false): Promise<void> {
+async function deliverRound(
+  events: Array<{ namespace: string; name: string; request: OutgoingRequest }>,
+  touchesAll = false,
+): Promise<void> {
   const copies = events.flatMap((e) => Array.from({ length: touchesAll ? 1 : random.int(1, 3) }, () => e));
   random.shuffle(copies);
   const before = counter.snapshot();
-  const outcomes = await Promise.all(copies.map(async (e, i) => ({ e, result: await deliverer.deliver(i, e.request) })));
+  const outcomes = await Promise.all(
+    copies.map(async (e, i) => ({ e, result: await deliverer.deliver(i, e.request) })),
+  );
   stats.deliveries += copies.length;
 
   const answered200 = new Set<string>();
@@ -150,7 +180,7 @@ async function deliverRound(events: Array<{ namespace: string; name: string; req
       answered200.add(key);
       for (const d of decisionsOf(result.body)) {
         if (d.action === 'failed') {
-          failed.add(workloadKey(d as { kind: string; namespace: string; name: string }));
+          failed.add(workloadKey(d));
           stats.failedDecisions++;
         }
       }
@@ -179,12 +209,15 @@ async function deliverRound(events: Array<{ namespace: string; name: string; req
       applied.set(key, h);
       expectedRollouts.set(key, (expectedRollouts.get(key) ?? 0) + 1);
     }
-    if (rolled !== must) violations.push(`round ${stats.rounds}: ${key} rolled ${rolled}×, expected ${must} (${w.matchedBy}, uses ${w.uses.map((u) => `${u.name}${u.keys ? `[${u.keys.join(',')}]` : ''}`).join(' ')})`);
+    if (rolled !== must)
+      violations.push(
+        `round ${stats.rounds}: ${key} rolled ${rolled}×, expected ${must} (${w.matchedBy}, uses ${w.uses.map((u) => `${u.name}${u.keys ? `[${u.keys.join(',')}]` : ''}`).join(' ')})`,
+      );
   }
 }
 
 describe('storm: 1,000 changes, duplicated/reordered/concurrent events, injected 500/409/latency', () => {
-  it('the first resync records every workload\'s hash and rolls nothing', async () => {
+  it("the first resync records every workload's hash and rolls nothing", async () => {
     const res = await deliverer.deliver(0, resyncEvent());
     expect(res.last).toEqual({ status: 200 });
     for (const w of cluster.workloads) {
@@ -204,7 +237,9 @@ describe('storm: 1,000 changes, duplicated/reordered/concurrent events, injected
     while (made < CHANGES) {
       stats.rounds++;
       const size = Math.min(random.int(10, 40), CHANGES - made);
-      const picked = random.shuffle(NAMESPACES.flatMap((ns) => Array.from({ length: CONFIGS_PER_NS }, (_, i) => [ns, i] as const))).slice(0, size);
+      const picked = random
+        .shuffle(NAMESPACES.flatMap((ns) => Array.from({ length: CONFIGS_PER_NS }, (_, i) => [ns, i] as const)))
+        .slice(0, size);
       const events: Array<{ namespace: string; name: string; request: OutgoingRequest }> = [];
       for (const [ns, i] of picked) {
         const change = await makeChange(ns, i);
@@ -239,14 +274,26 @@ describe('storm: 1,000 changes, duplicated/reordered/concurrent events, injected
     const requests = emulator.requests();
     const patches = requests.filter((r) => r.verb === 'patch' && r.resource !== 'configmaps');
     const byFault: Record<string, number> = {};
-    for (const r of requests) if (r.status >= 400) byFault[`${r.verb} ${r.status}`] = (byFault[`${r.verb} ${r.status}`] ?? 0) + 1;
-    console.log(`storm: seed ${SEED}; ${stats.rounds} rounds; changes ${JSON.stringify(stats.changes)} + ${stats.restores} restoring re-creates`);
-    console.log(`storm: ${stats.eventsEmitted} events, ${stats.deliveries} deliveries (duplicates included), ${answers.length} answers ${JSON.stringify(byStatus)}, ${stats.dropped} dropped after retries`);
-    console.log(`storm: API ${requests.length} requests, faults/errors ${JSON.stringify(byFault)}; workload PATCHes ${patches.length} (${patches.filter((p) => p.status === 200).length} applied)`);
-    console.log(`storm: rollouts ${counter.total()} (expected ${[...expectedRollouts.values()].reduce((a, b) => a + b, 0)}), ambiguous workload-rounds ${stats.ambiguous} (rolled in ${stats.ambiguousRolled}), failed decisions ${stats.failedDecisions}, half-done ${counter.incomplete.length}`);
+    for (const r of requests)
+      if (r.status >= 400) byFault[`${r.verb} ${r.status}`] = (byFault[`${r.verb} ${r.status}`] ?? 0) + 1;
+    console.log(
+      `storm: seed ${SEED}; ${stats.rounds} rounds; changes ${JSON.stringify(stats.changes)} + ${stats.restores} restoring re-creates`,
+    );
+    console.log(
+      `storm: ${stats.eventsEmitted} events, ${stats.deliveries} deliveries (duplicates included), ${answers.length} answers ${JSON.stringify(byStatus)}, ${stats.dropped} dropped after retries`,
+    );
+    console.log(
+      `storm: API ${requests.length} requests, faults/errors ${JSON.stringify(byFault)}; workload PATCHes ${patches.length} (${patches.filter((p) => p.status === 200).length} applied)`,
+    );
+    console.log(
+      `storm: rollouts ${counter.total()} (expected ${[...expectedRollouts.values()].reduce((a, b) => a + b, 0)}), ambiguous workload-rounds ${stats.ambiguous} (rolled in ${stats.ambiguousRolled}), failed decisions ${stats.failedDecisions}, half-done ${counter.incomplete.length}`,
+    );
 
     expect(resyncAnswer.status, 'the final resync must be answered 200').toBe(200);
-    expect(Object.keys(byStatus).filter((s) => !['200', '400', '503'].includes(s)), 'answers other than 200/400/503').toEqual([]);
+    expect(
+      Object.keys(byStatus).filter((s) => !['200', '400', '503'].includes(s)),
+      'answers other than 200/400/503',
+    ).toEqual([]);
     expect(violations.slice(0, 20), `rule violations (seed ${SEED})`).toEqual([]);
     expect(counter.incomplete, 'template changed without hash+timestamp').toEqual([]);
     for (const w of cluster.workloads) {

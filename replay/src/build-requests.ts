@@ -45,7 +45,13 @@ export function buildRequests(events: CloudEventV1<unknown>[], mode: ReplayMode)
     if (events.length === 0) return [];
     // The SDK has no batch serializer: a batch is the JSON array of structured-mode events.
     const body = '[' + events.map((e) => HTTP.structured(e).body as string).join(',') + ']';
-    return [{ headers: { 'content-type': 'application/cloudevents-batch+json; charset=utf-8' }, body, events: events.map(describeEvent) }];
+    return [
+      {
+        headers: { 'content-type': 'application/cloudevents-batch+json; charset=utf-8' },
+        body,
+        events: events.map(describeEvent),
+      },
+    ];
   }
   return events.map((event) => {
     const message = mode === 'binary' ? HTTP.binary(event) : HTTP.structured(event);

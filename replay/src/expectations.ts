@@ -18,5 +18,8 @@ export function parseExpectations(specs: string[]): Totals {
 export function compareExpectations(expected: Totals, actual: Totals): string[] {
   return Object.entries(expected)
     .filter(([action, count]) => (actual[action] ?? 0) !== count)
-    .map(([action, count]) => `expected ${action}=${count}, got ${action}=${actual[action] ?? 0} (all: ${formatTotals(actual)})`);
+    .map(
+      ([action, count]) =>
+        `expected ${action}=${count}, got ${action}=${actual[action] ?? 0} (all: ${formatTotals(actual)})`,
+    );
 }

@@ -8,7 +8,8 @@ import { resolveFromInvocationDir } from './invocation-dir';
 
 function port(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number 0-65535 (0 = any free port)');
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('must be a port number 0-65535 (0 = any free port)');
   return n;
 }
 function httpStatus(value: string): number {
@@ -40,7 +41,9 @@ const app = createRecordSink({
   write: (line) => {
     out.write(JSON.stringify(line) + '\n');
     count++;
-    console.error(`${line.received_at} ${line.method} ${line.path} ${line.headers['ce-type'] ?? line.headers['content-type'] ?? ''} (${count})`);
+    console.error(
+      `${line.received_at} ${line.method} ${line.path} ${line.headers['ce-type'] ?? line.headers['content-type'] ?? ''} (${count})`,
+    );
   },
 });
 const server = app.listen(opts.port, opts.host);

@@ -39,7 +39,14 @@ export function createRecordSink(options: RecordSinkOptions): Express {
   app.use(express.raw({ type: () => true, limit: options.limit ?? '16mb' }));
   app.all('/{*path}', (req, res) => {
     const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
-    options.write({ method: req.method, path: req.originalUrl, headers: headersFromRaw(req.rawHeaders), body, received_at: now().toISOString(), response_status: status });
+    options.write({
+      method: req.method,
+      path: req.originalUrl,
+      headers: headersFromRaw(req.rawHeaders),
+      body,
+      received_at: now().toISOString(),
+      response_status: status,
+    });
     res.status(status).end();
   });
   return app;

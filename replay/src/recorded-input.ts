@@ -13,7 +13,8 @@ export type RecordedMessage = {
 };
 
 function lowerCaseHeaders(headers: unknown, origin: string): Record<string, string> {
-  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) throw new Error(`${origin}: "headers" must be an object`);
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers))
+    throw new Error(`${origin}: "headers" must be an object`);
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (typeof value === 'string') out[name.toLowerCase()] = value;
@@ -36,7 +37,8 @@ export function parseRecording(text: string, file: string): RecordedMessage[] {
     } catch (err) {
       throw new Error(`${origin}: not valid JSON (${(err as Error).message})`);
     }
-    if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new Error(`${origin}: each line must be a JSON object {method, path, headers, body}`);
+    if (typeof record !== 'object' || record === null || Array.isArray(record))
+      throw new Error(`${origin}: each line must be a JSON object {method, path, headers, body}`);
     const r = record as Record<string, unknown>;
     if (typeof r.body !== 'string') throw new Error(`${origin}: "body" must be the raw body as a string`);
     messages.push({
@@ -61,8 +63,10 @@ export function parseCloudEventFile(text: string, file: string): RecordedMessage
   const list = Array.isArray(parsed) ? parsed : [parsed];
   return list.map((event, i) => {
     const origin = Array.isArray(parsed) ? `${file}[${i}]` : file;
-    if (typeof event !== 'object' || event === null || Array.isArray(event)) throw new Error(`${origin}: a CloudEvent must be a JSON object`);
-    if (!('specversion' in event)) throw new Error(`${origin}: not a CloudEvent in structured format (no "specversion")`);
+    if (typeof event !== 'object' || event === null || Array.isArray(event))
+      throw new Error(`${origin}: a CloudEvent must be a JSON object`);
+    if (!('specversion' in event))
+      throw new Error(`${origin}: not a CloudEvent in structured format (no "specversion")`);
     return { origin, headers: { 'content-type': 'application/cloudevents+json' }, body: JSON.stringify(event) };
   });
 }

@@ -35,7 +35,10 @@ const PROGRESS_MIN_REQUESTS = 20;
 
 function terminalProgress(): ProgressPort | undefined {
   if (!process.stderr.isTTY) return undefined;
-  const bar = new cliProgress.SingleBar({ stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, clearOnComplete: true, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
   let active = false;
   return {
     start: (total) => {
@@ -55,31 +58,41 @@ const program = new Command()
   .addOption(new Option('--mode <mode>', 'CloudEvents HTTP mode').choices(REPLAY_MODES).default('binary'))
   .option('--rate <n>', 'requests per second (default: one after the other, as fast as answers come)', positiveNumber)
   .option('--repeat <n>', 'send everything n times', positiveInteger, 1)
-  .option('--expect <totals>', 'expected decision totals, e.g. rolled=1,unchanged=2 (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
+  .option(
+    '--expect <totals>',
+    'expected decision totals, e.g. rolled=1,unchanged=2 (repeatable)',
+    (v: string, all: string[]) => [...all, v],
+    [] as string[],
+  )
   .option('--as-recorded', 'send the captured headers and body as they were instead of rebuilding the events', false)
   .showHelpAfterError();
 
-program.action(async (inputs: string[], opts: { to: string; mode: ReplayMode; rate?: number; repeat: number; expect: string[]; asRecorded: boolean }) => {
-  try {
-    const messages = readInputs(inputs.map((input) => resolveFromInvocationDir(input, process.env)));
-    if (messages.length === 0) throw new Error(`no requests found in ${inputs.join(' ')}`);
-    const outcome = await runReplay(messages, {
-      to: opts.to,
-      mode: opts.mode,
-      rate: opts.rate,
-      repeat: opts.repeat,
-      asRecorded: opts.asRecorded,
-      expect: parseExpectations(opts.expect),
-      send: createFetchSender(),
-      print: (line) => console.log(line),
-      printError: (line) => console.error(line),
-      progress: terminalProgress(),
-    });
-    process.exitCode = outcome.exitCode;
-  } catch (err) {
-    console.error(`replay: ${(err as Error).message}`);
-    process.exitCode = 2;
-  }
-});
+program.action(
+  async (
+    inputs: string[],
+    opts: { to: string; mode: ReplayMode; rate?: number; repeat: number; expect: string[]; asRecorded: boolean },
+  ) => {
+    try {
+      const messages = readInputs(inputs.map((input) => resolveFromInvocationDir(input, process.env)));
+      if (messages.length === 0) throw new Error(`no requests found in ${inputs.join(' ')}`);
+      const outcome = await runReplay(messages, {
+        to: opts.to,
+        mode: opts.mode,
+        rate: opts.rate,
+        repeat: opts.repeat,
+        asRecorded: opts.asRecorded,
+        expect: parseExpectations(opts.expect),
+        send: createFetchSender(),
+        print: (line) => console.log(line),
+        printError: (line) => console.error(line),
+        progress: terminalProgress(),
+      });
+      process.exitCode = outcome.exitCode;
+    } catch (err) {
+      console.error(`replay: ${(err as Error).message}`);
+      process.exitCode = 2;
+    }
+  },
+);
 
 await program.parseAsync();

@@ -1,7 +1,13 @@
 // Replays recorded messages against a URL: builds the requests, sends them one at a time (like
 // the adapter) at an optional rate, prints one line per event, and decides the exit code.
 // All I/O comes in through ports so the CLI stays a thin shell.
-import { buildRecordedRequest, buildRequests, toCloudEvents, type ReplayMode, type ReplayRequest } from './build-requests';
+import {
+  buildRecordedRequest,
+  buildRequests,
+  toCloudEvents,
+  type ReplayMode,
+  type ReplayRequest,
+} from './build-requests';
 import { compareExpectations } from './expectations';
 import type { RecordedMessage } from './recorded-input';
 import { addTotals, formatTotals, summariseAnswer, type Totals } from './summarise-answer';
@@ -27,10 +33,22 @@ export type ReplayOptions = {
   sleep?: (ms: number) => Promise<void>;
 };
 
-export type ReplayOutcome = { exitCode: 0 | 1; totals: Totals; requests: number; failedRequests: number; mismatches: string[] };
+export type ReplayOutcome = {
+  exitCode: 0 | 1;
+  totals: Totals;
+  requests: number;
+  failedRequests: number;
+  mismatches: string[];
+};
 
-export function planRequests(messages: RecordedMessage[], mode: ReplayMode, asRecorded: boolean, repeat: number): ReplayRequest[] {
-  if (asRecorded && mode === 'batch') throw new Error('--as-recorded sends the captured requests as they were; it cannot be combined with --mode batch');
+export function planRequests(
+  messages: RecordedMessage[],
+  mode: ReplayMode,
+  asRecorded: boolean,
+  repeat: number,
+): ReplayRequest[] {
+  if (asRecorded && mode === 'batch')
+    throw new Error('--as-recorded sends the captured requests as they were; it cannot be combined with --mode batch');
   const once = asRecorded ? messages.map(buildRecordedRequest) : buildRequests(messages.flatMap(toCloudEvents), mode);
   return Array.from({ length: repeat }, () => once).flat();
 }
@@ -54,7 +72,10 @@ export async function runReplay(messages: RecordedMessage[], options: ReplayOpti
       ({ status, body } = await options.send(options.to, request));
     } catch (err) {
       status = 0;
-      body = err instanceof Error ? `${err.message}${err.cause instanceof Error ? `: ${err.cause.message}` : ''}` : String(err);
+      body =
+        err instanceof Error
+          ? `${err.message}${err.cause instanceof Error ? `: ${err.cause.message}` : ''}`
+          : String(err);
     }
     const summary = summariseAnswer(request, status, body);
     summary.lines.forEach(options.print);
@@ -66,5 +87,11 @@ export async function runReplay(messages: RecordedMessage[], options: ReplayOpti
   const mismatches = compareExpectations(options.expect, totals);
   options.printError(`${requests.length} request(s), ${failedRequests} failed; ${formatTotals(totals)}`);
   mismatches.forEach((m) => options.printError(m));
-  return { exitCode: failedRequests || mismatches.length ? 1 : 0, totals, requests: requests.length, failedRequests, mismatches };
+  return {
+    exitCode: failedRequests || mismatches.length ? 1 : 0,
+    totals,
+    requests: requests.length,
+    failedRequests,
+    mismatches,
+  };
 }

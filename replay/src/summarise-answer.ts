@@ -46,7 +46,7 @@ function eventAnswers(answer: unknown): EventAnswer[] | undefined {
   if (Array.isArray(answer)) return answer as EventAnswer[];
   if (typeof answer !== 'object' || answer === null) return undefined;
   const a = answer as Record<string, unknown>;
-  if ('decisions' in a) return [a as EventAnswer];
+  if ('decisions' in a) return [a];
   for (const key of ['results', 'events']) if (Array.isArray(a[key])) return a[key] as EventAnswer[];
   return undefined;
 }
@@ -54,7 +54,9 @@ function eventAnswers(answer: unknown): EventAnswer[] | undefined {
 function errorText(answer: unknown, raw: string): string {
   if (typeof answer === 'object' && answer !== null) {
     const a = answer as Record<string, unknown>;
-    const parts = [a.error, a.field && `field=${String(a.field)}`, a.detail ?? a.message].filter((p) => typeof p === 'string' && p);
+    const parts = [a.error, a.field && `field=${String(a.field)}`, a.detail ?? a.message].filter(
+      (p) => typeof p === 'string' && p,
+    );
     if (parts.length) return parts.join(' ');
   }
   const text = raw.trim().replace(/\s+/g, ' ');

@@ -48,6 +48,8 @@ describe('rebuilding recorded requests as CloudEvents', () => {
   });
 
   it('a recording that is not a CloudEvent names its origin', () => {
-    expect(() => toCloudEvents({ origin: 'x.jsonl:3', headers: { 'content-type': 'text/plain' }, body: 'hi' })).toThrow(/^x\.jsonl:3: not a CloudEvent/);
+    expect(() => toCloudEvents({ origin: 'x.jsonl:3', headers: { 'content-type': 'text/plain' }, body: 'hi' })).toThrow(
+      /^x\.jsonl:3: not a CloudEvent/,
+    );
   });
 });

@@ -41,15 +41,25 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
         expect(statuses).toEqual([202, 202, 202, 202, 202]);
 
         const text = readFileSync(path.join(dir, 'events.jsonl'), 'utf8');
-        const lines = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+        const lines = text
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
         expect(lines).toHaveLength(5);
         for (const [i, line] of lines.entries()) {
           expect(Object.keys(line)).toEqual(['method', 'path', 'headers', 'body', 'received_at', 'response_status']);
-          expect(line).toMatchObject({ method: 'POST', path: '/some/path?x=1', body: recorded[i]!.body, response_status: 202 });
+          expect(line).toMatchObject({
+            method: 'POST',
+            path: '/some/path?x=1',
+            body: recorded[i]!.body,
+            response_status: 202,
+          });
           expect((line.headers as Record<string, string>)['ce-id']).toBe(recorded[i]!.headers['ce-id']);
         }
         // What record writes, replay reads.
-        expect(parseRecording(text, 'events.jsonl').map((m) => m.headers['ce-type'])).toEqual(recorded.map((m) => m.headers['ce-type']));
+        expect(parseRecording(text, 'events.jsonl').map((m) => m.headers['ce-type'])).toEqual(
+          recorded.map((m) => m.headers['ce-type']),
+        );
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

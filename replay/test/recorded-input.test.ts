@@ -25,8 +25,18 @@ describe('reading recordings', () => {
   });
 
   const cloudEventCases = [
-    { name: 'one structured event', text: '{"specversion":"1.0","id":"1","type":"dev.knative.sources.ping","source":"/apis/v1/namespaces/demo/pingsources/resync"}', count: 1, origin: 'e.json' },
-    { name: 'an array is a batch', text: '[{"specversion":"1.0","id":"1","type":"t","source":"s"},{"specversion":"1.0","id":"2","type":"t","source":"s"}]', count: 2, origin: 'e.json[0]' },
+    {
+      name: 'one structured event',
+      text: '{"specversion":"1.0","id":"1","type":"dev.knative.sources.ping","source":"/apis/v1/namespaces/demo/pingsources/resync"}',
+      count: 1,
+      origin: 'e.json',
+    },
+    {
+      name: 'an array is a batch',
+      text: '[{"specversion":"1.0","id":"1","type":"t","source":"s"},{"specversion":"1.0","id":"2","type":"t","source":"s"}]',
+      count: 2,
+      origin: 'e.json[0]',
+    },
   ];
   for (const c of cloudEventCases) {
     it(`plain CloudEvent JSON: ${c.name}`, () => {
@@ -38,13 +48,39 @@ describe('reading recordings', () => {
   }
 
   const bad = [
-    { name: 'a broken line names file and line', file: 'r.jsonl', text: '{"method":"POST","headers":{},"body":""}\n{oops', error: /^r\.jsonl:2: not valid JSON/ },
-    { name: 'a line without body', file: 'r.jsonl', text: '{"method":"POST","headers":{}}', error: /r\.jsonl:1: "body" must be the raw body/ },
-    { name: 'headers not an object', file: 'r.jsonl', text: '{"headers":[],"body":""}', error: /"headers" must be an object/ },
-    { name: 'a .json that is not a CloudEvent', file: 'c.json', text: '{"kind":"ConfigMap"}', error: /c\.json: not a CloudEvent in structured format/ },
-    { name: 'an unknown extension', file: 'notes.txt', text: '', error: /expected a \.jsonl recording or a \.json CloudEvent file/ },
+    {
+      name: 'a broken line names file and line',
+      file: 'r.jsonl',
+      text: '{"method":"POST","headers":{},"body":""}\n{oops',
+      error: /^r\.jsonl:2: not valid JSON/,
+    },
+    {
+      name: 'a line without body',
+      file: 'r.jsonl',
+      text: '{"method":"POST","headers":{}}',
+      error: /r\.jsonl:1: "body" must be the raw body/,
+    },
+    {
+      name: 'headers not an object',
+      file: 'r.jsonl',
+      text: '{"headers":[],"body":""}',
+      error: /"headers" must be an object/,
+    },
+    {
+      name: 'a .json that is not a CloudEvent',
+      file: 'c.json',
+      text: '{"kind":"ConfigMap"}',
+      error: /c\.json: not a CloudEvent in structured format/,
+    },
+    {
+      name: 'an unknown extension',
+      file: 'notes.txt',
+      text: '',
+      error: /expected a \.jsonl recording or a \.json CloudEvent file/,
+    },
   ];
   for (const c of bad) it(`rejects ${c.name}`, () => expect(() => parseInputFile(c.text, c.file)).toThrow(c.error));
 
-  it('a missing path is a clear error', () => expect(() => listInputFiles(['/nope/none.jsonl'])).toThrow('/nope/none.jsonl: no such file or directory'));
+  it('a missing path is a clear error', () =>
+    expect(() => listInputFiles(['/nope/none.jsonl'])).toThrow('/nope/none.jsonl: no such file or directory'));
 });

@@ -13,7 +13,13 @@ export type DoubleServer = { url: string; received: number; close(): Promise<voi
 function decide(event: CloudEventV1<unknown>, lastData: Map<string, string>) {
   const data = event.data as { data?: unknown; metadata?: { name?: string; namespace?: string } } | undefined;
   const key = event.subject ?? '';
-  const decision = (action: string, reason: string) => ({ kind: 'Deployment', namespace: data?.metadata?.namespace ?? 'demo', name: 'helloworld-test', action, reason });
+  const decision = (action: string, reason: string) => ({
+    kind: 'Deployment',
+    namespace: data?.metadata?.namespace ?? 'demo',
+    name: 'helloworld-test',
+    action,
+    reason,
+  });
   const type = event.type;
   if (type.endsWith('resource.add')) {
     lastData.set(key, JSON.stringify(data?.data ?? null));
@@ -37,17 +43,26 @@ export async function startRestartFunctionDouble(forceStatus?: number): Promise<
   const state = { received: 0 };
   app.post('/', (req, res) => {
     state.received++;
-    if (forceStatus === 400) return void res.status(400).json({ error: 'invalid', field: 'type', detail: 'unsupported event type' });
+    if (forceStatus === 400)
+      return void res.status(400).json({ error: 'invalid', field: 'type', detail: 'unsupported event type' });
     if (forceStatus) return void res.status(forceStatus).type('text/plain').send('kubernetes API unavailable');
     let events: CloudEventV1<unknown>[];
     try {
-      const parsed = HTTP.toEvent<unknown>({ headers: req.headers as Record<string, string>, body: req.body as string });
+      const parsed = HTTP.toEvent<unknown>({
+        headers: req.headers,
+        body: req.body as string,
+      });
       events = Array.isArray(parsed) ? parsed : [parsed];
     } catch (err) {
       return void res.status(400).json({ error: 'invalid', field: 'body', detail: (err as Error).message });
     }
-    const answers = events.map((e) => ({ event: { id: e.id, type: e.type, subject: e.subject }, decisions: decide(e, lastData) }));
-    res.status(200).json(answers.length === 1 && !String(req.headers['content-type']).includes('batch') ? answers[0] : answers);
+    const answers = events.map((e) => ({
+      event: { id: e.id, type: e.type, subject: e.subject },
+      decisions: decide(e, lastData),
+    }));
+    res
+      .status(200)
+      .json(answers.length === 1 && !String(req.headers['content-type']).includes('batch') ? answers[0] : answers);
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -9,13 +9,21 @@ const ajv = new Ajv();
 const validateRef = ajv.compile({
   type: 'object',
   required: ['kind', 'name', 'namespace'],
-  properties: { kind: { type: 'string' }, name: { type: 'string' }, namespace: { type: 'string' }, apiVersion: { type: 'string' } },
+  properties: {
+    kind: { type: 'string' },
+    name: { type: 'string' },
+    namespace: { type: 'string' },
+    apiVersion: { type: 'string' },
+  },
 });
 
 const app = express();
 app.post('/', express.raw({ type: () => true, limit: '4mb' }), (req, res) => {
   try {
-    const event = HTTP.toEvent({ headers: req.headers as Record<string, string>, body: (req.body as Buffer).toString('utf8') });
+    const event = HTTP.toEvent({
+      headers: req.headers,
+      body: (req.body as Buffer).toString('utf8'),
+    });
     const events = (Array.isArray(event) ? event : [event]) as unknown as CloudEvent<unknown>[];
     for (const e of events) {
       e.validate();
@@ -29,4 +37,6 @@ app.post('/', express.raw({ type: () => true, limit: '4mb' }), (req, res) => {
     res.status(400).json({ error: 'invalid', detail: (err as Error).message });
   }
 });
-const server = app.listen(Number(process.env.PORT ?? 8080), '127.0.0.1', () => console.log(`listening on http://127.0.0.1:${(server.address() as { port: number }).port}`));
+const server = app.listen(Number(process.env.PORT ?? 8080), '127.0.0.1', () =>
+  console.log(`listening on http://127.0.0.1:${(server.address() as { port: number }).port}`),
+);

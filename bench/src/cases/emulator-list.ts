@@ -18,7 +18,11 @@ function objectsFor(ns: string, cms: number, deps: number): object[] {
     out.push({
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name: `config-${i}`, namespace: ns, labels: { app: i % 4 === 0 ? 'helloworld' : `app-${i % 17}`, env: i % 2 ? 'prod' : 'test' } },
+      metadata: {
+        name: `config-${i}`,
+        namespace: ns,
+        labels: { app: i % 4 === 0 ? 'helloworld' : `app-${i % 17}`, env: i % 2 ? 'prod' : 'test' },
+      },
       data: { MESSAGE: `hello ${i}`, 'settings.json': JSON.stringify({ replicas: i % 5, feature: `f${i}` }) },
     });
   }
@@ -30,7 +34,18 @@ function objectsFor(ns: string, cms: number, deps: number): object[] {
       spec: {
         replicas: 2,
         selector: { matchLabels: { app: `web-${i}` } },
-        template: { metadata: { labels: { app: `web-${i}` } }, spec: { containers: [{ name: 'app', image: `ghcr.io/reroll/hello:1.${i % 9}.0`, envFrom: [{ configMapRef: { name: `config-${i}` } }] }] } },
+        template: {
+          metadata: { labels: { app: `web-${i}` } },
+          spec: {
+            containers: [
+              {
+                name: 'app',
+                image: `ghcr.io/reroll/hello:1.${i % 9}.0`,
+                envFrom: [{ configMapRef: { name: `config-${i}` } }],
+              },
+            ],
+          },
+        },
       },
     });
   }
@@ -52,7 +67,8 @@ export async function run(): Promise<BenchRow[]> {
   const before = process.memoryUsage();
   const full = await startEmulator();
   const seedStart = performance.now();
-  for (let n = 0; n < NAMESPACES; n++) full.seed(objectsFor(`team-${String(n).padStart(2, '0')}`, CONFIGMAPS / NAMESPACES, DEPLOYMENTS / NAMESPACES));
+  for (let n = 0; n < NAMESPACES; n++)
+    full.seed(objectsFor(`team-${String(n).padStart(2, '0')}`, CONFIGMAPS / NAMESPACES, DEPLOYMENTS / NAMESPACES));
   const seedMs = performance.now() - seedStart;
   const after = process.memoryUsage();
   const only = await startEmulator();
@@ -64,7 +80,10 @@ export async function run(): Promise<BenchRow[]> {
     for (let i = 0; i < REPEATS + 10; i++) {
       for (const which of ['only', 'full'] as const) {
         const t0 = performance.now();
-        const list = await clients[which].listNamespacedConfigMap({ namespace: TARGET, labelSelector: 'app=helloworld,env in (test)' });
+        const list = await clients[which].listNamespacedConfigMap({
+          namespace: TARGET,
+          labelSelector: 'app=helloworld,env in (test)',
+        });
         const dt = performance.now() - t0;
         items = list.items.length;
         if (i >= 10) times[which].push(dt); // the first rounds warm up the JIT and sockets
@@ -76,7 +95,10 @@ export async function run(): Promise<BenchRow[]> {
         name: `label-selected LIST, 1 of ${NAMESPACES} namespaces (${items} items), store of ${CONFIGMAPS + DEPLOYMENTS} objects, p50`,
         value: Number(median(times.full).toFixed(2)),
         unit: 'ms',
-        baseline: { name: 'same LIST, store holding only that namespace', value: Number(median(times.only).toFixed(2)) },
+        baseline: {
+          name: 'same LIST, store holding only that namespace',
+          value: Number(median(times.only).toFixed(2)),
+        },
         note: `client-node CoreV1Api, ${REPEATS} alternating repeats`,
       },
       {
@@ -85,8 +107,16 @@ export async function run(): Promise<BenchRow[]> {
         unit: 'MiB',
         baseline: { name: 'RSS before seeding', value: Math.round(before.rss / 2 ** 20) },
       },
-      { name: 'JS heap taken by the seeded store', value: Math.round((after.heapUsed - before.heapUsed) / 2 ** 20), unit: 'MiB' },
-      { name: `seed ${CONFIGMAPS + DEPLOYMENTS} objects (validation, defaults, status)`, value: Math.round(seedMs), unit: 'ms' },
+      {
+        name: 'JS heap taken by the seeded store',
+        value: Math.round((after.heapUsed - before.heapUsed) / 2 ** 20),
+        unit: 'MiB',
+      },
+      {
+        name: `seed ${CONFIGMAPS + DEPLOYMENTS} objects (validation, defaults, status)`,
+        value: Math.round(seedMs),
+        unit: 'ms',
+      },
     ];
   } finally {
     await full.stop();

@@ -74,7 +74,8 @@ async function load(url: string, seconds: number) {
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 export async function run(): Promise<BenchRow[]> {
-  if (!existsSync(HELLO_BUNDLE)) throw new Error(`${HELLO_BUNDLE} is missing: run \`npm run build -w functions/hello\` first`);
+  if (!existsSync(HELLO_BUNDLE))
+    throw new Error(`${HELLO_BUNDLE} is missing: run \`npm run build -w functions/hello\` first`);
   // hello logs nothing per request, so info (which prints the listening line) costs nothing here.
   const env = { ENV_MESSAGE: MESSAGE, APP_ENV: 'bench', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' };
   const bare = await startProcess(['-e', BARE_SERVER], env);

@@ -21,16 +21,35 @@ const CONFIGMAPS = RESOURCE_TABLE.find((t) => t.group === '' && t.kind === 'Conf
 
 function deployment(namespace: string, name: string, configMap: string): object {
   return {
-    apiVersion: 'apps/v1', kind: 'Deployment',
-    metadata: { name, namespace, labels: { app: name }, annotations: { 'rolling.restart.controller/restartOnTrigger': 'true' } },
-    spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'a', image: 'reroll/hello:0.1.0', envFrom: [{ configMapRef: { name: configMap } }] }] } } },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name,
+      namespace,
+      labels: { app: name },
+      annotations: { 'rolling.restart.controller/restartOnTrigger': 'true' },
+    },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          containers: [{ name: 'a', image: 'reroll/hello:0.1.0', envFrom: [{ configMapRef: { name: configMap } }] }],
+        },
+      },
+    },
   };
 }
 
 function configMap(namespace: string, name: string): object {
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, annotations: { 'rolling.restart.controller/triggerRestart': 'true' } }, data: { MESSAGE: 'v0' } };
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace, annotations: { 'rolling.restart.controller/triggerRestart': 'true' } },
+    data: { MESSAGE: 'v0' },
+  };
 }
-
 
 async function rssMiB(child: ChildProcess): Promise<number> {
   const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
@@ -39,8 +58,20 @@ async function rssMiB(child: ChildProcess): Promise<number> {
 
 /** Really changes the ConfigMap, sends its update event, returns ms to the answer and how many workloads rolled. */
 async function timeOneEvent(emulator: Emulator, url: string, value: string): Promise<{ ms: number; rolled: number }> {
-  const object: KObject = emulator.core.patch(CONFIGMAPS, NS, 'app-config', 'merge', { data: { MESSAGE: value } }, false);
-  const request = formatApiServerEvent({ mode: 'Reference', eventType: 'MODIFIED', object, source: 'https://10.96.0.1:443' });
+  const object: KObject = emulator.core.patch(
+    CONFIGMAPS,
+    NS,
+    'app-config',
+    'merge',
+    { data: { MESSAGE: value } },
+    false,
+  );
+  const request = formatApiServerEvent({
+    mode: 'Reference',
+    eventType: 'MODIFIED',
+    object,
+    source: 'https://10.96.0.1:443',
+  });
   const { 'content-length': _l, 'accept-encoding': _e, ...headers } = request.headers;
   const started = performance.now();
   const res = await fetch(`${url}/`, { method: 'POST', headers, body: request.body });
@@ -50,7 +81,12 @@ async function timeOneEvent(emulator: Emulator, url: string, value: string): Pro
   return { ms, rolled: (body.decisions ?? []).filter((d) => d.action === 'rolled').length };
 }
 
-async function measure(emulator: Emulator, url: string, child: ChildProcess, label: string): Promise<{ ms: number; rss: number; requestsPerEvent: number; rolled: number }> {
+async function measure(
+  emulator: Emulator,
+  url: string,
+  child: ChildProcess,
+  label: string,
+): Promise<{ ms: number; rss: number; requestsPerEvent: number; rolled: number }> {
   await timeOneEvent(emulator, url, `${label}-warm`);
   emulator.clearRequests();
   const times: number[] = [];
@@ -61,7 +97,12 @@ async function measure(emulator: Emulator, url: string, child: ChildProcess, lab
     rolled += r.rolled;
   }
   const sorted = [...times].sort((a, b) => a - b);
-  return { ms: sorted[Math.floor(sorted.length / 2)]!, rss: await rssMiB(child), requestsPerEvent: emulator.requests().length / SAMPLES, rolled: rolled / SAMPLES };
+  return {
+    ms: sorted[Math.floor(sorted.length / 2)]!,
+    rss: await rssMiB(child),
+    requestsPerEvent: emulator.requests().length / SAMPLES,
+    rolled: rolled / SAMPLES,
+  };
 }
 
 const round = (x: number) => Math.round(x * 10) / 10;
@@ -72,7 +113,8 @@ export async function run(): Promise<BenchRow[]> {
   let child: ChildProcess | undefined;
   try {
     const objects: object[] = [configMap(NS, 'app-config')];
-    for (let i = 0; i < WORKLOADS; i++) objects.push(deployment(NS, `app-${i}`, i < USERS ? 'app-config' : `other-${i}`));
+    for (let i = 0; i < WORKLOADS; i++)
+      objects.push(deployment(NS, `app-${i}`, i < USERS ? 'app-config' : `other-${i}`));
     emulator.seed(objects);
     const spawned = await spawnRestart(emulator, NS);
     child = spawned.child;
@@ -88,12 +130,30 @@ export async function run(): Promise<BenchRow[]> {
     emulator.seed(others);
     const crowded = await measure(emulator, spawned.url, child, 'crowded');
 
-    const note = (m: typeof alone) => `median of ${SAMPLES} events, each a real change rolling ${m.rolled} of ${WORKLOADS} workloads; ${m.requestsPerEvent.toFixed(0)} API requests per event`;
+    const note = (m: typeof alone) =>
+      `median of ${SAMPLES} events, each a real change rolling ${m.rolled} of ${WORKLOADS} workloads; ${m.requestsPerEvent.toFixed(0)} API requests per event`;
     return [
-      { name: `one event, ${WORKLOADS} workloads in the namespace: event → answer`, value: round(alone.ms), unit: 'ms', note: note(alone) },
+      {
+        name: `one event, ${WORKLOADS} workloads in the namespace: event → answer`,
+        value: round(alone.ms),
+        unit: 'ms',
+        note: note(alone),
+      },
       { name: `restart RSS after those events`, value: round(alone.rss), unit: 'MiB' },
-      { name: `same event, + ${OTHER_NAMESPACES * OTHER_PER_NAMESPACE} objects in ${OTHER_NAMESPACES} other namespaces`, value: round(crowded.ms), unit: 'ms', baseline: { name: 'the namespace alone', value: round(alone.ms) }, note: note(crowded) },
-      { name: 'restart RSS, crowded cluster', value: round(crowded.rss), unit: 'MiB', baseline: { name: 'RSS, the namespace alone', value: round(alone.rss) }, note: `same process, sampled after ${SAMPLES + 1} more 5,000-workload events (no forced GC): RSS follows the heap between samples, not the cluster outside the namespace (API requests per event unchanged)` },
+      {
+        name: `same event, + ${OTHER_NAMESPACES * OTHER_PER_NAMESPACE} objects in ${OTHER_NAMESPACES} other namespaces`,
+        value: round(crowded.ms),
+        unit: 'ms',
+        baseline: { name: 'the namespace alone', value: round(alone.ms) },
+        note: note(crowded),
+      },
+      {
+        name: 'restart RSS, crowded cluster',
+        value: round(crowded.rss),
+        unit: 'MiB',
+        baseline: { name: 'RSS, the namespace alone', value: round(alone.rss) },
+        note: `same process, sampled after ${SAMPLES + 1} more 5,000-workload events (no forced GC): RSS follows the heap between samples, not the cluster outside the namespace (API requests per event unchanged)`,
+      },
     ];
   } finally {
     if (child) await stopProcess(child);

@@ -24,18 +24,39 @@ const EVENTS_FOR_RSS = 1000;
 const NS = 'demo';
 const CM = 'helloworld-test';
 
-const event = () => HTTP.binary(new CloudEvent({
-  type: 'dev.knative.apiserver.ref.update', source: 'https://10.96.0.1:443', subject: `/apis/v1/namespaces/${NS}/configmaps/${CM}`,
-  kind: 'ConfigMap', name: CM, namespace: NS, datacontenttype: 'application/json', data: { kind: 'ConfigMap', namespace: NS, name: CM, apiVersion: 'v1' },
-}));
+const event = () =>
+  HTTP.binary(
+    new CloudEvent({
+      type: 'dev.knative.apiserver.ref.update',
+      source: 'https://10.96.0.1:443',
+      subject: `/apis/v1/namespaces/${NS}/configmaps/${CM}`,
+      kind: 'ConfigMap',
+      name: CM,
+      namespace: NS,
+      datacontenttype: 'application/json',
+      data: { kind: 'ConfigMap', namespace: NS, name: CM, apiVersion: 'v1' },
+    }),
+  );
 
 /** plain: one minified ESM bundle; cached: as the function ships (CommonJS bundle in the code-cache loader) */
 async function bundleBare(dir: string): Promise<{ plain: string; cached: string }> {
-  const common: BuildOptions = { entryPoints: [BARE_SOURCE], bundle: true, platform: 'node', target: 'node20', minify: true, keepNames: true, logLevel: 'error' };
+  const common: BuildOptions = {
+    entryPoints: [BARE_SOURCE],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    minify: true,
+    keepNames: true,
+    logLevel: 'error',
+  };
   const plain = join(dir, 'bare-receiver.mjs');
   await build({
-    ...common, outfile: plain, format: 'esm',
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    ...common,
+    outfile: plain,
+    format: 'esm',
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
   });
   const cached = await buildWithCodeCache({ ...common, outfile: join(dir, 'bare-cached.cjs'), format: 'cjs' });
   return { plain, cached };
@@ -54,15 +75,25 @@ function freePort(): Promise<number> {
 
 async function post(port: number): Promise<number> {
   const msg = event();
-  const res = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: msg.headers as Record<string, string>, body: msg.body as string });
+  const res = await fetch(`http://127.0.0.1:${port}/`, {
+    method: 'POST',
+    headers: msg.headers as Record<string, string>,
+    body: msg.body as string,
+  });
   await res.arrayBuffer();
   return res.status;
 }
 
-interface Spawned { child: ChildProcess; port: number }
+interface Spawned {
+  child: ChildProcess;
+  port: number;
+}
 
 function spawnServer(file: string, env: Record<string, string>, port: number): Spawned {
-  const child = spawn(process.execPath, [file], { env: { PATH: process.env.PATH ?? '', PORT: String(port), ...env }, stdio: 'ignore' });
+  const child = spawn(process.execPath, [file], {
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), ...env },
+    stdio: 'ignore',
+  });
   return { child, port };
 }
 
@@ -78,7 +109,8 @@ async function timeFirstEvent(file: string, env: Record<string, string>): Promis
       if (status === 200) return { ms: performance.now() - started, spawned };
       throw new Error(`answered ${status}`);
     } catch (err) {
-      if (performance.now() > deadline || spawned.child.exitCode !== null) throw new Error(`${file}: no answer (${(err as Error).message})`);
+      if (performance.now() > deadline || spawned.child.exitCode !== null)
+        throw new Error(`${file}: no answer (${(err as Error).message})`);
       await new Promise((r) => setTimeout(r, 2));
     }
   }
@@ -104,7 +136,11 @@ function median(xs: number[]): number {
 }
 
 async function patchConfigMap(emulator: Emulator, value: string): Promise<void> {
-  await fetch(`${emulator.url}/api/v1/namespaces/${NS}/configmaps/${CM}`, { method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ data: { ENV_MESSAGE: value } }) });
+  await fetch(`${emulator.url}/api/v1/namespaces/${NS}/configmaps/${CM}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/merge-patch+json' },
+    body: JSON.stringify({ data: { ENV_MESSAGE: value } }),
+  });
 }
 
 export async function run(): Promise<BenchRow[]> {
@@ -115,10 +151,36 @@ export async function run(): Promise<BenchRow[]> {
     const bare = await bundleBare(dir);
     emulator.seed([
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: CM, namespace: NS, labels: { app: 'helloworld', env: 'test' }, annotations: { 'rolling.restart.controller/triggerRestart': 'true' } }, data: { ENV_MESSAGE: 'Hello from test' } },
       {
-        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: CM, namespace: NS, labels: { app: 'helloworld', env: 'test' }, annotations: { 'rolling.restart.controller/restartOnTrigger': 'true' } },
-        spec: { replicas: 1, selector: { matchLabels: { app: 'helloworld', env: 'test' } }, template: { metadata: { labels: { app: 'helloworld', env: 'test' } }, spec: { containers: [{ name: 'hello', image: 'reroll/hello:0.1.0', envFrom: [{ configMapRef: { name: CM } }] }] } } },
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: {
+          name: CM,
+          namespace: NS,
+          labels: { app: 'helloworld', env: 'test' },
+          annotations: { 'rolling.restart.controller/triggerRestart': 'true' },
+        },
+        data: { ENV_MESSAGE: 'Hello from test' },
+      },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: {
+          name: CM,
+          namespace: NS,
+          labels: { app: 'helloworld', env: 'test' },
+          annotations: { 'rolling.restart.controller/restartOnTrigger': 'true' },
+        },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: 'helloworld', env: 'test' } },
+          template: {
+            metadata: { labels: { app: 'helloworld', env: 'test' } },
+            spec: {
+              containers: [{ name: 'hello', image: 'reroll/hello:0.1.0', envFrom: [{ configMapRef: { name: CM } }] }],
+            },
+          },
+        },
       },
     ]);
     const restartEnv = { KUBECONFIG: emulator.kubeconfigPath, REROLL_NAMESPACES: NS, LOG_FORMAT: 'json' };
@@ -156,17 +218,27 @@ export async function run(): Promise<BenchRow[]> {
     return [
       {
         name: 'restart cold start: spawn → first event answered',
-        value: round(restartMedian), unit: 'ms',
-        baseline: { name: 'bare express+cloudevents+ajv receiver, same bundling + code cache', value: round(bareMedian) },
+        value: round(restartMedian),
+        unit: 'ms',
+        baseline: {
+          name: 'bare express+cloudevents+ajv receiver, same bundling + code cache',
+          value: round(bareMedian),
+        },
         note: `median of ${SPAWNS} spawns each (restart ${restartTimes.map(round).join('/')}; bare ${bareTimes.map(round).join('/')}); restart's first event is a full reconcile with a rollout (${rolled}/${SPAWNS} rolled); ratio ${(restartMedian / bareMedian).toFixed(2)}x, goal ≤ 1.5x`,
       },
       {
         name: 'restart cold start vs a plain bundle',
-        value: round(restartMedian), unit: 'ms',
+        value: round(restartMedian),
+        unit: 'ms',
         baseline: { name: 'bare receiver as one minified ESM bundle, no code cache', value: round(plainMedian) },
         note: `bare plain ${plainTimes.map(round).join('/')}`,
       },
-      { name: `restart RSS after ${EVENTS_FOR_RSS} events`, value: round(restartMiB), unit: 'MiB', baseline: { name: 'bare receiver RSS after the same events', value: round(bareMiB) } },
+      {
+        name: `restart RSS after ${EVENTS_FOR_RSS} events`,
+        value: round(restartMiB),
+        unit: 'MiB',
+        baseline: { name: 'bare receiver RSS after the same events', value: round(bareMiB) },
+      },
     ];
   } finally {
     await emulator.stop();

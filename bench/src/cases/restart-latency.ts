@@ -21,19 +21,47 @@ const CONFIGMAPS = RESOURCE_TABLE.find((t) => t.group === '' && t.kind === 'Conf
 function seedCluster(emulator: Emulator): void {
   const objects: object[] = [];
   for (let i = 0; i < CONFIGS; i++) {
-    objects.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, namespace: NS, annotations: { 'rolling.restart.controller/triggerRestart': 'true' } }, data: { MESSAGE: 'v0' } });
     objects.push({
-      apiVersion: 'apps/v1', kind: 'Deployment',
-      metadata: { name: `app-${i}`, namespace: NS, labels: { app: `app-${i}` }, annotations: { 'rolling.restart.controller/restartOnTrigger': 'true' } },
-      spec: { replicas: 1, selector: { matchLabels: { app: `app-${i}` } }, template: { metadata: { labels: { app: `app-${i}` } }, spec: { containers: [{ name: 'a', image: 'reroll/hello:0.1.0', envFrom: [{ configMapRef: { name: `cm-${i}` } }] }] } } },
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: `cm-${i}`,
+        namespace: NS,
+        annotations: { 'rolling.restart.controller/triggerRestart': 'true' },
+      },
+      data: { MESSAGE: 'v0' },
+    });
+    objects.push({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: {
+        name: `app-${i}`,
+        namespace: NS,
+        labels: { app: `app-${i}` },
+        annotations: { 'rolling.restart.controller/restartOnTrigger': 'true' },
+      },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: `app-${i}` } },
+        template: {
+          metadata: { labels: { app: `app-${i}` } },
+          spec: {
+            containers: [{ name: 'a', image: 'reroll/hello:0.1.0', envFrom: [{ configMapRef: { name: `cm-${i}` } }] }],
+          },
+        },
+      },
     });
   }
   emulator.seed(objects);
 }
 
-
 async function postEvent(url: string, object: unknown): Promise<number> {
-  const request = formatApiServerEvent({ mode: 'Reference', eventType: 'MODIFIED', object, source: 'https://10.96.0.1:443' });
+  const request = formatApiServerEvent({
+    mode: 'Reference',
+    eventType: 'MODIFIED',
+    object,
+    source: 'https://10.96.0.1:443',
+  });
   const { 'content-length': _l, 'accept-encoding': _e, ...headers } = request.headers;
   const res = await fetch(`${url}/`, { method: 'POST', headers, body: request.body });
   await res.arrayBuffer();
@@ -61,13 +89,19 @@ export async function run(): Promise<BenchRow[]> {
     // template changes seen by the emulator's own watch: the moment a PATCH that rolls has landed
     const landed = new Map<string, () => void>();
     const templates = new Map<string, string>();
-    watch = emulator.core.watch(DEPLOYMENTS, NS, new URLSearchParams(), (e) => {
-      const o = e.object as KObject;
-      const template = JSON.stringify((o as { spec?: { template?: unknown } }).spec?.template);
-      const name = o.metadata?.name ?? '';
-      if (templates.get(name) !== undefined && templates.get(name) !== template) landed.get(name)?.();
-      templates.set(name, template);
-    }, () => {});
+    watch = emulator.core.watch(
+      DEPLOYMENTS,
+      NS,
+      new URLSearchParams(),
+      (e) => {
+        const o = e.object as KObject;
+        const template = JSON.stringify((o as { spec?: { template?: unknown } }).spec?.template);
+        const name = o.metadata?.name ?? '';
+        if (templates.get(name) !== undefined && templates.get(name) !== template) landed.get(name)?.();
+        templates.set(name, template);
+      },
+      () => {},
+    );
     const spawned = await spawnRestart(emulator, NS);
     child = spawned.child;
     const url = spawned.url;
@@ -109,10 +143,23 @@ export async function run(): Promise<BenchRow[]> {
     const requests = emulator.requests();
     const patches = requests.filter((q) => q.verb === 'patch' && q.resource === 'deployments');
     return [
-      { name: 'warm event → PATCH landed, p50', value: round(percentile(latencies, 50)), unit: 'ms', baseline: { name: 'emulator GET round trip p50 (same run)', value: round(percentile(gets, 50)) }, note: `${LATENCY_SAMPLES} events, one rollout each, sent one at a time` },
-      { name: 'warm event → PATCH landed, p99', value: round(percentile(latencies, 99)), unit: 'ms', baseline: { name: 'emulator GET round trip p99 (same run)', value: round(percentile(gets, 99)) } },
       {
-        name: `throughput: ${events} update events over ${CONFIGS} ConfigMaps`, value: Math.round(events / seconds), unit: 'events/s',
+        name: 'warm event → PATCH landed, p50',
+        value: round(percentile(latencies, 50)),
+        unit: 'ms',
+        baseline: { name: 'emulator GET round trip p50 (same run)', value: round(percentile(gets, 50)) },
+        note: `${LATENCY_SAMPLES} events, one rollout each, sent one at a time`,
+      },
+      {
+        name: 'warm event → PATCH landed, p99',
+        value: round(percentile(latencies, 99)),
+        unit: 'ms',
+        baseline: { name: 'emulator GET round trip p99 (same run)', value: round(percentile(gets, 99)) },
+      },
+      {
+        name: `throughput: ${events} update events over ${CONFIGS} ConfigMaps`,
+        value: Math.round(events / seconds),
+        unit: 'events/s',
         note: `one at a time (as the adapter sends); exactly ${patches.length} PATCHes (${patches.filter((p) => p.status === 200).length} applied) for ${events} real changes; ${requests.length} API requests in all (${(requests.length / events).toFixed(1)}/event)`,
       },
     ];

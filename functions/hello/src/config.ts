@@ -27,12 +27,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const rawPort = value('PORT');
   if (rawPort) {
     port = Number(rawPort);
-    if (!/^\d+$/.test(rawPort) || port > 65535) errors.push(`PORT: ${JSON.stringify(rawPort)} is not a port number (0-65535)`);
+    if (!/^\d+$/.test(rawPort) || port > 65535)
+      errors.push(`PORT: ${JSON.stringify(rawPort)} is not a port number (0-65535)`);
   }
   const logFormat = value('LOG_FORMAT') || 'text';
-  if (logFormat !== 'text' && logFormat !== 'json') errors.push(`LOG_FORMAT: ${JSON.stringify(logFormat)} is not one of text|json`);
+  if (logFormat !== 'text' && logFormat !== 'json')
+    errors.push(`LOG_FORMAT: ${JSON.stringify(logFormat)} is not one of text|json`);
   const logLevel = (value('LOG_LEVEL') || 'info') as LevelWithSilent;
-  if (!LEVELS.includes(logLevel)) errors.push(`LOG_LEVEL: ${JSON.stringify(logLevel)} is not one of ${LEVELS.join('|')}`);
+  if (!LEVELS.includes(logLevel))
+    errors.push(`LOG_LEVEL: ${JSON.stringify(logLevel)} is not one of ${LEVELS.join('|')}`);
   const messageFile = value('MESSAGE_FILE') || undefined;
   // ENV_MESSAGE is taken verbatim (not trimmed): it is the user's text.
   const envMessage = env.ENV_MESSAGE;

@@ -22,7 +22,11 @@ export const TEXT = 'text/plain; charset=utf-8';
 export const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** GET /: the message as text, or `{message, env}` for a client that prefers JSON. */
-export function createRootHandler(messages: Messages, appEnv: string | null, onRequest: () => void = () => {}): RawHandler {
+export function createRootHandler(
+  messages: Messages,
+  appEnv: string | null,
+  onRequest: () => void = () => {},
+): RawHandler {
   const text = precompute(messages.main, TEXT);
   const json = precompute(JSON.stringify({ message: messages.main, env: appEnv }), JSON_TYPE);
   const textVary = [...text.headers, 'vary', 'accept'];
@@ -51,7 +55,8 @@ export function createApp(messages: Messages): Express {
   app.get('/message', (_req, res) => send(res, messages.fromEnv, 'ENV_MESSAGE is not set'));
   app.get('/messageFromFile', (_req, res) => send(res, messages.fromFile, 'no message file: MESSAGE_FILE is not set'));
   app.use((req, res) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') res.status(405).set('allow', 'GET, HEAD').type(TEXT).send('method not allowed\n');
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      res.status(405).set('allow', 'GET, HEAD').type(TEXT).send('method not allowed\n');
     else res.status(404).type(TEXT).send('not found\n');
   });
   return app;

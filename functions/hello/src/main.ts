@@ -11,7 +11,11 @@ function readFile(path: string): NonNullable<MessageInputs['file']> {
     return { path, text: readFileSync(path, 'utf8') };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return { path, readError: code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String((err as Error).message) };
+    return {
+      path,
+      readError:
+        code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String((err as Error).message),
+    };
   }
 }
 

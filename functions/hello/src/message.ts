@@ -13,7 +13,10 @@ function unquote(raw: string): string {
     if (end > 0) {
       const inner = raw.slice(1, end);
       if (quote === "'") return inner;
-      return inner.replace(/\\([nrt"\\])/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' })[c] ?? c);
+      return inner.replace(
+        /\\([nrt"\\])/g,
+        (_, c: string) => ({ n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' })[c] ?? c,
+      );
     }
   }
   return raw.replace(/\s+#.*$/, '');
@@ -27,7 +30,10 @@ function unquote(raw: string): string {
  *   So a message that merely contains `=` or `:` is never mistaken for configuration.
  */
 export function parseMessageFile(text: string, path: string): Parsed {
-  const assignments = text.split(/\r?\n/).map((line) => MESSAGE_LINE.exec(line)).filter((m) => m !== null);
+  const assignments = text
+    .split(/\r?\n/)
+    .map((line) => MESSAGE_LINE.exec(line))
+    .filter((m) => m !== null);
   const last = assignments.at(-1);
   if (last) return { ok: true, message: unquote(last[1] ?? '') };
   const message = text.replace(/\r?\n$/, '');
@@ -58,7 +64,8 @@ export function resolveMessages(inputs: MessageInputs): Resolved {
   const errors: string[] = [];
   let fromFile: string | undefined;
   if (inputs.file) {
-    if ('readError' in inputs.file) errors.push(`MESSAGE_FILE: cannot read ${inputs.file.path}: ${inputs.file.readError}`);
+    if ('readError' in inputs.file)
+      errors.push(`MESSAGE_FILE: cannot read ${inputs.file.path}: ${inputs.file.readError}`);
     else {
       const parsed = parseMessageFile(inputs.file.text, inputs.file.path);
       if (parsed.ok) fromFile = parsed.message;

@@ -19,7 +19,12 @@ export interface StartHelloOptions {
 }
 
 export async function startHello({ config, messages, logDestination }: StartHelloOptions): Promise<Hello> {
-  const logger = createLogger({ name: 'hello', format: config.logFormat, level: config.logLevel, destination: logDestination });
+  const logger = createLogger({
+    name: 'hello',
+    format: config.logFormat,
+    level: config.logLevel,
+    destination: logDestination,
+  });
   const registry = createRegistry();
   // GET / bumps a plain integer; prom-client reads it only when /metrics is scraped, so the hot
   // path pays an addition instead of a labelled-counter update per request.
@@ -35,7 +40,10 @@ export async function startHello({ config, messages, logDestination }: StartHell
   });
   // Where the message came from, never the message: ConfigMap values stay out of logs.
   const source = messages.fromEnv !== undefined ? 'ENV_MESSAGE' : `MESSAGE_FILE ${config.messageFile ?? ''}`.trim();
-  logger.info({ source, length: messages.main.length }, `[hello] message read once from ${source} (${messages.main.length} chars); a change needs a restart`);
+  logger.info(
+    { source, length: messages.main.length },
+    `[hello] message read once from ${source} (${messages.main.length} chars); a change needs a restart`,
+  );
   const server = await startFunctionServer({
     name: 'hello',
     port: config.port,

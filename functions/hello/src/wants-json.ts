@@ -24,7 +24,8 @@ function qualityOf(ranges: Range[], type: string, subtype: string): number {
   let best = -1;
   let q = 0;
   for (const r of ranges) {
-    const specificity = r.type === type && r.subtype === subtype ? 2 : r.type === type && r.subtype === '*' ? 1 : r.type === '*' ? 0 : -1;
+    const specificity =
+      r.type === type && r.subtype === subtype ? 2 : r.type === type && r.subtype === '*' ? 1 : r.type === '*' ? 0 : -1;
     if (specificity > best) {
       best = specificity;
       q = r.q;

@@ -5,7 +5,15 @@ describe('loadConfig', () => {
   it('defaults for the cluster: port 8080 on every interface, text logs at info', () => {
     expect(loadConfig({ ENV_MESSAGE: 'hi' })).toEqual({
       ok: true,
-      config: { port: 8080, host: '0.0.0.0', envMessage: 'hi', messageFile: undefined, appEnv: null, logFormat: 'text', logLevel: 'info' },
+      config: {
+        port: 8080,
+        host: '0.0.0.0',
+        envMessage: 'hi',
+        messageFile: undefined,
+        appEnv: null,
+        logFormat: 'text',
+        logLevel: 'info',
+      },
     });
   });
 
@@ -20,7 +28,15 @@ describe('loadConfig', () => {
     });
     expect(result).toEqual({
       ok: true,
-      config: { port: 9000, host: '127.0.0.1', envMessage: undefined, messageFile: '/etc/hello/message', appEnv: 'prod', logFormat: 'json', logLevel: 'warn' },
+      config: {
+        port: 9000,
+        host: '127.0.0.1',
+        envMessage: undefined,
+        messageFile: '/etc/hello/message',
+        appEnv: 'prod',
+        logFormat: 'json',
+        logLevel: 'warn',
+      },
     });
   });
 
@@ -30,9 +46,21 @@ describe('loadConfig', () => {
   });
 
   const bad = [
-    { name: 'no message source', env: {}, errors: ['no message source: set ENV_MESSAGE (the message) or MESSAGE_FILE (a file holding it)'] },
-    { name: 'a port that is not a number', env: { ENV_MESSAGE: 'x', PORT: 'http' }, errors: ['PORT: "http" is not a port number (0-65535)'] },
-    { name: 'a port out of range', env: { ENV_MESSAGE: 'x', PORT: '70000' }, errors: ['PORT: "70000" is not a port number (0-65535)'] },
+    {
+      name: 'no message source',
+      env: {},
+      errors: ['no message source: set ENV_MESSAGE (the message) or MESSAGE_FILE (a file holding it)'],
+    },
+    {
+      name: 'a port that is not a number',
+      env: { ENV_MESSAGE: 'x', PORT: 'http' },
+      errors: ['PORT: "http" is not a port number (0-65535)'],
+    },
+    {
+      name: 'a port out of range',
+      env: { ENV_MESSAGE: 'x', PORT: '70000' },
+      errors: ['PORT: "70000" is not a port number (0-65535)'],
+    },
     {
       name: 'every problem at once',
       env: { PORT: '-1', LOG_FORMAT: 'yaml', LOG_LEVEL: 'loud' },

@@ -33,8 +33,20 @@ afterAll(async () => {
 
 describe('hello over HTTP', () => {
   const cases = [
-    { name: 'GET / answers the message as text', path: '/', status: 200, type: 'text/plain', body: 'hello from test environment' },
-    { name: 'GET / ignores a query string', path: '/?x=1', status: 200, type: 'text/plain', body: 'hello from test environment' },
+    {
+      name: 'GET / answers the message as text',
+      path: '/',
+      status: 200,
+      type: 'text/plain',
+      body: 'hello from test environment',
+    },
+    {
+      name: 'GET / ignores a query string',
+      path: '/?x=1',
+      status: 200,
+      type: 'text/plain',
+      body: 'hello from test environment',
+    },
     {
       name: 'GET / answers JSON when asked',
       path: '/',
@@ -43,9 +55,28 @@ describe('hello over HTTP', () => {
       type: 'application/json',
       body: '{"message":"hello from test environment","env":"test"}',
     },
-    { name: 'GET / stays text for curl (*/*)', path: '/', accept: '*/*', status: 200, type: 'text/plain', body: 'hello from test environment' },
-    { name: "seed 001's /message (ENV_MESSAGE)", path: '/message', status: 200, type: 'text/plain', body: 'hello from test environment' },
-    { name: "seed 001's /messageFromFile (MESSAGE of the file)", path: '/messageFromFile', status: 200, type: 'text/plain', body: 'from the mounted file' },
+    {
+      name: 'GET / stays text for curl (*/*)',
+      path: '/',
+      accept: '*/*',
+      status: 200,
+      type: 'text/plain',
+      body: 'hello from test environment',
+    },
+    {
+      name: "seed 001's /message (ENV_MESSAGE)",
+      path: '/message',
+      status: 200,
+      type: 'text/plain',
+      body: 'hello from test environment',
+    },
+    {
+      name: "seed 001's /messageFromFile (MESSAGE of the file)",
+      path: '/messageFromFile',
+      status: 200,
+      type: 'text/plain',
+      body: 'from the mounted file',
+    },
     { name: 'an unknown path is a 404', path: '/nope', status: 404, type: 'text/plain', body: 'not found\n' },
     { name: 'liveness', path: '/healthz', status: 200, type: 'text/plain', body: 'ok\n' },
     { name: 'readiness', path: '/readyz', status: 200, type: 'text/plain', body: 'ready\n' },
@@ -98,7 +129,11 @@ describe('hello without ENV_MESSAGE', () => {
   it('answers GET / from the file and /message with a 404 that names the variable', async () => {
     const resolved = resolveMessages({ file: { path: '/m', text: 'only in the file\n' } });
     if (!resolved.ok) throw new Error('unexpected');
-    const other = await startHello({ config: { ...config, envMessage: undefined }, messages: resolved.messages, logDestination: { write: () => {} } });
+    const other = await startHello({
+      config: { ...config, envMessage: undefined },
+      messages: resolved.messages,
+      logDestination: { write: () => {} },
+    });
     try {
       expect(await (await fetch(`${other.server.url}/`)).text()).toBe('only in the file');
       const res = await fetch(`${other.server.url}/message`);

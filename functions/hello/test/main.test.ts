@@ -16,9 +16,16 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function startMain(env: Record<string, string>): { child: ChildProcess; out: () => string; exited: Promise<number | null> } {
+function startMain(env: Record<string, string>): {
+  child: ChildProcess;
+  out: () => string;
+  exited: Promise<number | null>;
+} {
   const clean = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
-  const child = spawn(process.execPath, ['--import', 'tsx', main], { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', main], {
+    env: { ...clean, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let text = '';
   child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (text += d.toString()));
@@ -26,7 +33,11 @@ function startMain(env: Record<string, string>): { child: ChildProcess; out: () 
   return { child, out: () => text, exited };
 }
 
-async function waitFor(check: () => RegExpExecArray | null, what: string, timeoutMs = 30_000): Promise<RegExpExecArray> {
+async function waitFor(
+  check: () => RegExpExecArray | null,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<RegExpExecArray> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const found = check();
@@ -38,9 +49,21 @@ async function waitFor(check: () => RegExpExecArray | null, what: string, timeou
 
 describe('hello start-up errors', () => {
   const cases: Array<{ name: string; env: Record<string, string>; expected: string[] }> = [
-    { name: 'no message source at all', env: {}, expected: ['no message source: set ENV_MESSAGE (the message) or MESSAGE_FILE (a file holding it)'] },
-    { name: 'a message file that does not exist', env: { MESSAGE_FILE: '/nonexistent/message' }, expected: ['MESSAGE_FILE: cannot read /nonexistent/message: no such file'] },
-    { name: 'a message file that is a folder', env: { MESSAGE_FILE: '/tmp' }, expected: ['MESSAGE_FILE: cannot read /tmp: is a directory'] },
+    {
+      name: 'no message source at all',
+      env: {},
+      expected: ['no message source: set ENV_MESSAGE (the message) or MESSAGE_FILE (a file holding it)'],
+    },
+    {
+      name: 'a message file that does not exist',
+      env: { MESSAGE_FILE: '/nonexistent/message' },
+      expected: ['MESSAGE_FILE: cannot read /nonexistent/message: no such file'],
+    },
+    {
+      name: 'a message file that is a folder',
+      env: { MESSAGE_FILE: '/tmp' },
+      expected: ['MESSAGE_FILE: cannot read /tmp: is a directory'],
+    },
     {
       name: 'several configuration problems, all listed',
       env: { ENV_MESSAGE: 'x', PORT: 'eighty', LOG_FORMAT: 'xml' },
@@ -62,7 +85,10 @@ describe('hello as a process', () => {
     const file = join(dir, 'message');
     await writeFile(file, 'hello from the mounted ConfigMap\n');
     const run = startMain({ MESSAGE_FILE: file, PORT: '0', HOST: '127.0.0.1' });
-    const [, address] = await waitFor(() => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(run.out()), 'the listening line');
+    const [, address] = await waitFor(
+      () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(run.out()),
+      'the listening line',
+    );
     expect(await (await fetch(`${address}/`)).text()).toBe('hello from the mounted ConfigMap');
     // Read once: changing the file does not change the answer (that is what restart is for).
     await writeFile(file, 'changed\n');

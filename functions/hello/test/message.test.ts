@@ -3,15 +3,27 @@ import { parseMessageFile, resolveMessages, type MessageInputs } from '../src/me
 
 describe('parseMessageFile', () => {
   const cases = [
-    { name: 'a ConfigMap key mounted as a file', text: 'hello from test environment\n', message: 'hello from test environment' },
+    {
+      name: 'a ConfigMap key mounted as a file',
+      text: 'hello from test environment\n',
+      message: 'hello from test environment',
+    },
     { name: 'plain text keeps inner newlines', text: 'line one\nline two\n', message: 'line one\nline two' },
     { name: "seed 001's Python config.cfg", text: "MESSAGE = 'Hello from the file'\n", message: 'Hello from the file' },
-    { name: 'dotenv with double quotes and escapes', text: 'OTHER=1\nMESSAGE="say \\"hi\\"\\nbye"\n', message: 'say "hi"\nbye' },
+    {
+      name: 'dotenv with double quotes and escapes',
+      text: 'OTHER=1\nMESSAGE="say \\"hi\\"\\nbye"\n',
+      message: 'say "hi"\nbye',
+    },
     { name: 'dotenv unquoted with a comment', text: '# the greeting\nMESSAGE=hola # Spanish\n', message: 'hola' },
     { name: 'export prefix', text: 'export MESSAGE=exported\n', message: 'exported' },
     { name: 'the last MESSAGE wins, as in dotenv', text: 'MESSAGE=first\nMESSAGE=second\n', message: 'second' },
     { name: 'Windows line endings', text: 'MESSAGE=crlf\r\n', message: 'crlf' },
-    { name: 'a plain message with = and : stays plain', text: 'status: ok, 2+2=4\nGREETING=hi\n', message: 'status: ok, 2+2=4\nGREETING=hi' },
+    {
+      name: 'a plain message with = and : stays plain',
+      text: 'status: ok, 2+2=4\nGREETING=hi\n',
+      message: 'status: ok, 2+2=4\nGREETING=hi',
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -33,9 +45,21 @@ describe('parseMessageFile', () => {
 });
 
 describe('resolveMessages', () => {
-  const cases: Array<{ name: string; inputs: MessageInputs; main?: string; fromEnv?: string; fromFile?: string; errors?: string[] }> = [
+  const cases: Array<{
+    name: string;
+    inputs: MessageInputs;
+    main?: string;
+    fromEnv?: string;
+    fromFile?: string;
+    errors?: string[];
+  }> = [
     { name: 'env only', inputs: { envMessage: 'from env' }, main: 'from env', fromEnv: 'from env' },
-    { name: 'file only', inputs: { file: { path: '/m', text: 'from file\n' } }, main: 'from file', fromFile: 'from file' },
+    {
+      name: 'file only',
+      inputs: { file: { path: '/m', text: 'from file\n' } },
+      main: 'from file',
+      fromFile: 'from file',
+    },
     {
       name: 'both: GET / answers the env value, each route its own',
       inputs: { envMessage: 'env', file: { path: '/m', text: 'MESSAGE=file' } },
@@ -44,7 +68,11 @@ describe('resolveMessages', () => {
       fromFile: 'file',
     },
     { name: 'an empty ENV_MESSAGE is still a message', inputs: { envMessage: '' }, main: '', fromEnv: '' },
-    { name: 'nothing configured', inputs: {}, errors: ['no message source: set ENV_MESSAGE (the message) or MESSAGE_FILE (a file holding it)'] },
+    {
+      name: 'nothing configured',
+      inputs: {},
+      errors: ['no message source: set ENV_MESSAGE (the message) or MESSAGE_FILE (a file holding it)'],
+    },
     {
       name: 'an unreadable file fails the start even with ENV_MESSAGE set',
       inputs: { envMessage: 'env', file: { path: '/etc/hello/message', readError: 'no such file' } },

@@ -14,7 +14,8 @@ export async function buildRestart(dist: string): Promise<string> {
   mkdirSync(dist, { recursive: true });
   // files of earlier layouts; the current ones are replaced atomically, so a process (a bench, the
   // local runner) starting while a build runs never sees a half-written or missing entry point
-  for (const stale of ['restart.cjs', 'restart.cjs.cache', 'restart.mjs.map']) rmSync(path.join(dist, stale), { force: true });
+  for (const stale of ['restart.cjs', 'restart.cjs.cache', 'restart.mjs.map'])
+    rmSync(path.join(dist, stale), { force: true });
   return buildWithCodeCache(bundleOptions(path.join(dist, 'restart.cjs')));
 }
 
@@ -29,7 +30,8 @@ function writeAtomically(file: string, contents: string | Uint8Array): void {
  * and <dir>/<name>.code-cache. The bench uses it to give its baseline the same treatment.
  */
 export async function buildWithCodeCache(options: BuildOptions): Promise<string> {
-  if (!options.outfile?.endsWith('.cjs') || options.format !== 'cjs') throw new Error('buildWithCodeCache needs format cjs and an outfile ending in .cjs');
+  if (!options.outfile?.endsWith('.cjs') || options.format !== 'cjs')
+    throw new Error('buildWithCodeCache needs format cjs and an outfile ending in .cjs');
   const result = await build({ ...options, write: false });
   const js = result.outputFiles.find((f) => f.path.endsWith('.cjs'));
   const map = result.outputFiles.find((f) => f.path.endsWith('.map'));
@@ -39,7 +41,13 @@ export async function buildWithCodeCache(options: BuildOptions): Promise<string>
   const template = readFileSync(path.join(ROOT, 'scripts/loader.mjs'), 'utf8');
   if (!template.includes(PLACEHOLDER)) throw new Error('scripts/loader.mjs lost its bundle placeholder');
   const entry = options.outfile.replace(/\.cjs$/, '.mjs');
-  writeAtomically(entry, template.replace(PLACEHOLDER, () => JSON.stringify(js.text)));
-  execFileSync(process.execPath, [entry], { env: { PATH: process.env.PATH ?? '', REROLL_WRITE_CODE_CACHE: '1' }, stdio: 'inherit' });
+  writeAtomically(
+    entry,
+    template.replace(PLACEHOLDER, () => JSON.stringify(js.text)),
+  );
+  execFileSync(process.execPath, [entry], {
+    env: { PATH: process.env.PATH ?? '', REROLL_WRITE_CODE_CACHE: '1' },
+    stdio: 'inherit',
+  });
   return entry;
 }

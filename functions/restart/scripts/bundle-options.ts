@@ -16,8 +16,17 @@ const sideEffectFreeClientNode: Plugin = {
   name: 'client-node-side-effect-free',
   setup(build) {
     build.onResolve({ filter: /.*/ }, async (args) => {
-      if (args.pluginData === 'inner' || !(CLIENT_NODE_DIST.test(args.importer) || args.path === '@kubernetes/client-node')) return undefined;
-      const resolved = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'inner' });
+      if (
+        args.pluginData === 'inner' ||
+        !(CLIENT_NODE_DIST.test(args.importer) || args.path === '@kubernetes/client-node')
+      )
+        return undefined;
+      const resolved = await build.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        importer: args.importer,
+        pluginData: 'inner',
+      });
       if (resolved.errors.length > 0 || !CLIENT_NODE_DIST.test(resolved.path)) return undefined;
       return { path: resolved.path, sideEffects: false };
     });

@@ -18,7 +18,14 @@ export interface RestartConfig {
 }
 
 /** seed 003's system namespaces plus Knative's and Istio's own */
-export const DEFAULT_EXCLUDED = ['kube-system', 'kube-public', 'kube-node-lease', 'knative-serving', 'knative-eventing', 'istio-system'];
+export const DEFAULT_EXCLUDED = [
+  'kube-system',
+  'kube-public',
+  'kube-node-lease',
+  'knative-serving',
+  'knative-eventing',
+  'istio-system',
+];
 
 export type ConfigResult = { ok: true; config: RestartConfig } | { ok: false; errors: string[] };
 
@@ -31,15 +38,22 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const TRUE = ['true', '1', 'yes', 'on'];
 const FALSE = ['false', '0', 'no', 'off', ''];
 
-export function loadConfig(env: Readonly<Record<string, string | undefined>>, defaults: ConfigDefaults = {}): ConfigResult {
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  defaults: ConfigDefaults = {},
+): ConfigResult {
   const errors: string[] = [];
   const value = (name: string) => env[name]?.trim();
 
   const list = (name: string, fallback: string[]): string[] => {
     const raw = value(name);
     if (raw === undefined || raw === '') return fallback;
-    const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
-    for (const ns of items) if (!DNS_LABEL.test(ns)) errors.push(`${name}: ${JSON.stringify(ns)} is not a namespace name`);
+    const items = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    for (const ns of items)
+      if (!DNS_LABEL.test(ns)) errors.push(`${name}: ${JSON.stringify(ns)} is not a namespace name`);
     return items;
   };
   const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
@@ -52,10 +66,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, de
 
   const own = defaults.ownNamespace ? [defaults.ownNamespace] : [];
   const namespaces = list('REROLL_NAMESPACES', own);
-  if (namespaces.length === 0) errors.push("REROLL_NAMESPACES: not set and the function's own namespace is unknown (no in-cluster namespace file, no namespace in the kubeconfig context)");
+  if (namespaces.length === 0)
+    errors.push(
+      "REROLL_NAMESPACES: not set and the function's own namespace is unknown (no in-cluster namespace file, no namespace in the kubeconfig context)",
+    );
   const excludeNamespaces = list('REROLL_EXCLUDE_NAMESPACES', DEFAULT_EXCLUDED);
   if (namespaces.length > 0 && namespaces.every((ns) => excludeNamespaces.includes(ns))) {
-    errors.push(`REROLL_NAMESPACES: every namespace (${namespaces.join(',')}) is in REROLL_EXCLUDE_NAMESPACES, so nothing would be served`);
+    errors.push(
+      `REROLL_NAMESPACES: every namespace (${namespaces.join(',')}) is in REROLL_EXCLUDE_NAMESPACES, so nothing would be served`,
+    );
   }
 
   const match = oneOf<MatchMode>('REROLL_MATCH', ['reference', 'labels', 'both'], 'both');
@@ -67,14 +86,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, de
   const rawDry = value('REROLL_DRY_RUN')?.toLowerCase();
   if (rawDry !== undefined) {
     if (TRUE.includes(rawDry)) dryRun = true;
-    else if (!FALSE.includes(rawDry)) errors.push(`REROLL_DRY_RUN: ${JSON.stringify(value('REROLL_DRY_RUN'))} is not true|false`);
+    else if (!FALSE.includes(rawDry))
+      errors.push(`REROLL_DRY_RUN: ${JSON.stringify(value('REROLL_DRY_RUN'))} is not true|false`);
   }
 
   let port = 8080;
   const rawPort = value('PORT');
   if (rawPort !== undefined && rawPort !== '') {
     port = Number(rawPort);
-    if (!/^\d+$/.test(rawPort) || port > 65535) errors.push(`PORT: ${JSON.stringify(rawPort)} is not a port number (0-65535)`);
+    if (!/^\d+$/.test(rawPort) || port > 65535)
+      errors.push(`PORT: ${JSON.stringify(rawPort)} is not a port number (0-65535)`);
   }
 
   if (errors.length > 0) return { ok: false, errors };

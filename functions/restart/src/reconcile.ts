@@ -1,7 +1,16 @@
 // Level-triggered reconcile: the event only names a config. Read it live (404 = deleted), list the
 // workloads of its namespace, decide with the pure core, apply the patches. Duplicate, reordered,
 // replayed or forged events therefore converge to the same state and never add a rollout.
-import { decideEvent, decideResync, findCandidates, listConfigsNeeded, type ConfigLookup, type DecideOptions, type Plan, type Workload } from './core/decide';
+import {
+  decideEvent,
+  decideResync,
+  findCandidates,
+  listConfigsNeeded,
+  type ConfigLookup,
+  type DecideOptions,
+  type Plan,
+  type Workload,
+} from './core/decide';
 import { findConfigsUsed } from './core/match-workload';
 import { explainNamespace, isNamespaceServed, type NamespacePolicy } from './core/namespaces';
 import type { ConfigRef, Decision, EventAction, KubeObject, MatchMode, OnDelete } from './core/types';
@@ -71,20 +80,33 @@ export class Reconciler {
     const { port, settings } = this.options;
     const { ref } = event;
     // both reads are needed whatever they return: one round trip instead of two
-    const [got, listing] = await Promise.allSettled([port.getConfig(ref), port.listWorkloads(ref.namespace, WORKLOAD_KINDS)]);
+    const [got, listing] = await Promise.allSettled([
+      port.getConfig(ref),
+      port.listWorkloads(ref.namespace, WORKLOAD_KINDS),
+    ]);
     if (got.status === 'rejected') {
-      if (got.reason instanceof KubeApiError) return { decisions: [failed(ref.kind, ref.namespace, ref.name, `cannot read ${describeConfig(ref)}: ${got.reason.message}`)], ...(event.lastKnown?.metadata?.labels?.env ? { env: event.lastKnown.metadata.labels.env } : {}) };
+      if (got.reason instanceof KubeApiError)
+        return {
+          decisions: [
+            failed(ref.kind, ref.namespace, ref.name, `cannot read ${describeConfig(ref)}: ${got.reason.message}`),
+          ],
+          ...(event.lastKnown?.metadata?.labels?.env ? { env: event.lastKnown.metadata.labels.env } : {}),
+        };
       throw got.reason;
     }
     if (listing.status === 'rejected') throw listing.reason;
     const live = got.value;
     const listed = listing.value;
-    const decisions: Decision[] = listed.failures.map((f) => failed(f.kind, ref.namespace, '*', `cannot list ${f.kind}s: ${f.message}`));
+    const decisions: Decision[] = listed.failures.map((f) =>
+      failed(f.kind, ref.namespace, '*', `cannot list ${f.kind}s: ${f.message}`),
+    );
 
     const config = { live, ...(event.lastKnown ? { lastKnown: event.lastKnown } : {}) };
     const env = (live ?? event.lastKnown)?.metadata?.labels?.env;
     const candidates = findCandidates(listed.workloads, ref, config, settings.match);
-    const lookup = await this.readConfigs(listConfigsNeeded(candidates, settings.match, ref.namespace).filter((r) => configKey(r) !== configKey(ref)));
+    const lookup = await this.readConfigs(
+      listConfigsNeeded(candidates, settings.match, ref.namespace).filter((r) => configKey(r) !== configKey(ref)),
+    );
     const options = this.decideOptions();
     const { readable, unreadable } = splitReadable(candidates, lookup.unreadable, settings.match);
     decisions.push(...unreadable);
@@ -103,7 +125,9 @@ export class Reconciler {
     const restartedAt: Record<string, string> = {};
     for (const namespace of settings.namespaces.filter((ns) => isNamespaceServed(ns, settings))) {
       const listed = await port.listWorkloads(namespace, WORKLOAD_KINDS);
-      decisions.push(...listed.failures.map((f) => failed(f.kind, namespace, '*', `cannot list ${f.kind}s: ${f.message}`)));
+      decisions.push(
+        ...listed.failures.map((f) => failed(f.kind, namespace, '*', `cannot list ${f.kind}s: ${f.message}`)),
+      );
       const lookup = await this.readConfigs(listConfigsNeeded(listed.workloads, settings.match, namespace));
       const options = this.decideOptions();
       const { readable, unreadable } = splitReadable(listed.workloads, lookup.unreadable, settings.match);
@@ -119,18 +143,24 @@ export class Reconciler {
   private async readConfigs(refs: ConfigRef[]): Promise<{ configs: ConfigLookup; unreadable: Map<string, string> }> {
     const configs = new Map<string, KubeObject | null>();
     const unreadable = new Map<string, string>();
-    await Promise.all(refs.map(async (ref) => {
-      try {
-        configs.set(configKey(ref), await this.options.port.getConfig(ref));
-      } catch (err) {
-        if (!(err instanceof KubeApiError)) throw err;
-        unreadable.set(configKey(ref), err.message);
-      }
-    }));
+    await Promise.all(
+      refs.map(async (ref) => {
+        try {
+          configs.set(configKey(ref), await this.options.port.getConfig(ref));
+        } catch (err) {
+          if (!(err instanceof KubeApiError)) throw err;
+          unreadable.set(configKey(ref), err.message);
+        }
+      }),
+    );
     return { configs, unreadable };
   }
 
-  private async apply(plans: Plan[], redecide: (fresh: Workload) => Plan | undefined, decisions: Decision[]): Promise<ReconcileResult> {
+  private async apply(
+    plans: Plan[],
+    redecide: (fresh: Workload) => Plan | undefined,
+    decisions: Decision[],
+  ): Promise<ReconcileResult> {
     const restartedAt: Record<string, string> = {};
     const outcomes = await Promise.allSettled(plans.map((plan) => this.applyOne(plan, redecide)));
     const unavailable = outcomes.find((o) => o.status === 'rejected' && o.reason instanceof ApiUnavailableError);
@@ -144,28 +174,55 @@ export class Reconciler {
     return { decisions, restartedAt };
   }
 
-  private async applyOne(first: Plan, redecide: (fresh: Workload) => Plan | undefined): Promise<{ decision: Decision; timestamp?: string }> {
+  private async applyOne(
+    first: Plan,
+    redecide: (fresh: Workload) => Plan | undefined,
+  ): Promise<{ decision: Decision; timestamp?: string }> {
     const { port, settings } = this.options;
     const maxConflicts = this.options.maxConflictRetries ?? 3;
     let plan = first;
     for (let conflicts = 0; ; conflicts++) {
       if (!plan.patch) return { decision: plan.decision };
       const timestamp = plan.patch.spec?.template.metadata.annotations['rolling.restart.controller/restartTimestamp'];
-      if (settings.dryRun) return { decision: { ...plan.decision, reason: `${plan.decision.reason} (dry run: not patched)` } };
+      if (settings.dryRun)
+        return { decision: { ...plan.decision, reason: `${plan.decision.reason} (dry run: not patched)` } };
       const ref = { kind: plan.workload.kind, namespace: plan.decision.namespace, name: plan.decision.name };
       try {
         await port.patchWorkload(ref, plan.patch);
         return { decision: plan.decision, ...(timestamp ? { timestamp } : {}) };
       } catch (err) {
         if (!(err instanceof KubeApiError)) throw err;
-        if (err.status === 404) return { decision: { ...plan.decision, action: 'skipped', reason: 'the workload was deleted meanwhile' } };
-        if (err.status !== 409) return { decision: { ...plan.decision, action: 'failed', reason: `${plan.decision.reason}; the patch failed: ${err.message}` } };
-        if (conflicts >= maxConflicts) return { decision: { ...plan.decision, action: 'failed', reason: `the workload kept changing under us (${conflicts + 1} conflicts); the next event or resync will converge it` } };
+        if (err.status === 404)
+          return { decision: { ...plan.decision, action: 'skipped', reason: 'the workload was deleted meanwhile' } };
+        if (err.status !== 409)
+          return {
+            decision: {
+              ...plan.decision,
+              action: 'failed',
+              reason: `${plan.decision.reason}; the patch failed: ${err.message}`,
+            },
+          };
+        if (conflicts >= maxConflicts)
+          return {
+            decision: {
+              ...plan.decision,
+              action: 'failed',
+              reason: `the workload kept changing under us (${conflicts + 1} conflicts); the next event or resync will converge it`,
+            },
+          };
         // 409: another writer (maybe another replica) changed it since we read it: read again, decide again.
         const fresh = await port.getWorkload(ref);
-        if (!fresh) return { decision: { ...plan.decision, action: 'skipped', reason: 'the workload was deleted meanwhile' } };
+        if (!fresh)
+          return { decision: { ...plan.decision, action: 'skipped', reason: 'the workload was deleted meanwhile' } };
         const again = redecide({ kind: plan.workload.kind, object: fresh });
-        if (!again) return { decision: { ...plan.decision, action: 'skipped', reason: 'after a conflict, the workload no longer uses the config' } };
+        if (!again)
+          return {
+            decision: {
+              ...plan.decision,
+              action: 'skipped',
+              reason: 'after a conflict, the workload no longer uses the config',
+            },
+          };
         plan = again;
       }
     }
@@ -173,13 +230,19 @@ export class Reconciler {
 }
 
 /** Workloads that use a config the function may not read get a failed decision instead of a guess. */
-function splitReadable(workloads: Workload[], unreadable: Map<string, string>, match: MatchMode): { readable: Workload[]; unreadable: Decision[] } {
+function splitReadable(
+  workloads: Workload[],
+  unreadable: Map<string, string>,
+  match: MatchMode,
+): { readable: Workload[]; unreadable: Decision[] } {
   if (unreadable.size === 0) return { readable: workloads, unreadable: [] };
   const readable: Workload[] = [];
   const decisions: Decision[] = [];
   for (const w of workloads) {
     const ns = w.object.metadata?.namespace ?? '';
-    const blocked = findConfigsUsed(w.object, match).map((u) => unreadable.get(configKey({ kind: u.kind, namespace: ns, name: u.name }))).find(Boolean);
+    const blocked = findConfigsUsed(w.object, match)
+      .map((u) => unreadable.get(configKey({ kind: u.kind, namespace: ns, name: u.name })))
+      .find(Boolean);
     if (blocked) decisions.push(failed(w.kind, ns, w.object.metadata?.name ?? '', blocked));
     else readable.push(w);
   }

@@ -50,7 +50,13 @@ export async function startRestartFunction(options: StartOptions): Promise<Resta
     ...(options.drainTimeoutMs !== undefined ? { drainTimeoutMs: options.drainTimeoutMs } : {}),
   });
   logger.info(
-    { namespaces: config.namespaces, excludeNamespaces: config.excludeNamespaces, match: config.match, onDelete: config.onDelete, dryRun: config.dryRun },
+    {
+      namespaces: config.namespaces,
+      excludeNamespaces: config.excludeNamespaces,
+      match: config.match,
+      onDelete: config.onDelete,
+      dryRun: config.dryRun,
+    },
     `[config] namespaces=${config.namespaces.join(',')} match=${config.match} onDelete=${config.onDelete}${config.dryRun ? ' dryRun=true' : ''}`,
   );
   return { server, url: server.url, logger, registry, metrics, reconciler, close: () => server.close() };

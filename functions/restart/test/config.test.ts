@@ -3,15 +3,35 @@ import { DEFAULT_EXCLUDED, loadConfig } from '../src/config';
 
 describe('loadConfig', () => {
   it('defaults: own namespace, system namespaces excluded, both, ignore, text, info, 8080', () => {
-    expect(loadConfig({}, { ownNamespace: 'demo' })).toEqual({ ok: true, config: {
-      namespaces: ['demo'], excludeNamespaces: DEFAULT_EXCLUDED, match: 'both', onDelete: 'ignore', dryRun: false, logFormat: 'text', logLevel: 'info', port: 8080,
-    } });
+    expect(loadConfig({}, { ownNamespace: 'demo' })).toEqual({
+      ok: true,
+      config: {
+        namespaces: ['demo'],
+        excludeNamespaces: DEFAULT_EXCLUDED,
+        match: 'both',
+        onDelete: 'ignore',
+        dryRun: false,
+        logFormat: 'text',
+        logLevel: 'info',
+        port: 8080,
+      },
+    });
   });
 
   const valid: Array<[string, Record<string, string>, Record<string, unknown>]> = [
     ['namespace list', { REROLL_NAMESPACES: 'demo, prod' }, { namespaces: ['demo', 'prod'] }],
     ['own exclusions', { REROLL_EXCLUDE_NAMESPACES: 'legacy' }, { excludeNamespaces: ['legacy'] }],
-    ['reference mode, roll on delete, dry run, json debug', { REROLL_MATCH: 'reference', REROLL_ON_DELETE: 'roll', REROLL_DRY_RUN: 'true', LOG_FORMAT: 'json', LOG_LEVEL: 'debug' }, { match: 'reference', onDelete: 'roll', dryRun: true, logFormat: 'json', logLevel: 'debug' }],
+    [
+      'reference mode, roll on delete, dry run, json debug',
+      {
+        REROLL_MATCH: 'reference',
+        REROLL_ON_DELETE: 'roll',
+        REROLL_DRY_RUN: 'true',
+        LOG_FORMAT: 'json',
+        LOG_LEVEL: 'debug',
+      },
+      { match: 'reference', onDelete: 'roll', dryRun: true, logFormat: 'json', logLevel: 'debug' },
+    ],
     ['port', { PORT: '9090' }, { port: 9090 }],
   ];
   for (const [name, env, expected] of valid) {
@@ -23,10 +43,26 @@ describe('loadConfig', () => {
   }
 
   it('reports every error at once, each naming its variable', () => {
-    const result = loadConfig({ REROLL_NAMESPACES: 'Demo_NS', REROLL_MATCH: 'name', REROLL_ON_DELETE: 'restart', REROLL_DRY_RUN: 'maybe', LOG_FORMAT: 'xml', LOG_LEVEL: 'loud', PORT: '80a' });
+    const result = loadConfig({
+      REROLL_NAMESPACES: 'Demo_NS',
+      REROLL_MATCH: 'name',
+      REROLL_ON_DELETE: 'restart',
+      REROLL_DRY_RUN: 'maybe',
+      LOG_FORMAT: 'xml',
+      LOG_LEVEL: 'loud',
+      PORT: '80a',
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.errors.map((e) => e.split(':')[0])).toEqual(['REROLL_NAMESPACES', 'REROLL_MATCH', 'REROLL_ON_DELETE', 'LOG_FORMAT', 'LOG_LEVEL', 'REROLL_DRY_RUN', 'PORT']);
+    expect(result.errors.map((e) => e.split(':')[0])).toEqual([
+      'REROLL_NAMESPACES',
+      'REROLL_MATCH',
+      'REROLL_ON_DELETE',
+      'LOG_FORMAT',
+      'LOG_LEVEL',
+      'REROLL_DRY_RUN',
+      'PORT',
+    ]);
   });
 
   it('no namespace known at all is an error', () => {
@@ -34,6 +70,9 @@ describe('loadConfig', () => {
   });
 
   it('serving only excluded namespaces is an error', () => {
-    expect(loadConfig({ REROLL_NAMESPACES: 'kube-system' })).toMatchObject({ ok: false, errors: [expect.stringMatching(/every namespace/)] });
+    expect(loadConfig({ REROLL_NAMESPACES: 'kube-system' })).toMatchObject({
+      ok: false,
+      errors: [expect.stringMatching(/every namespace/)],
+    });
   });
 });

@@ -7,12 +7,25 @@ import { recordedObject } from './helpers/fixtures';
 import { MemoryPort } from './helpers/memory-port';
 import { makeWorkload } from './helpers/workloads';
 
-const settings: ReconcileSettings = { namespaces: ['demo'], excludeNamespaces: ['kube-system'], match: 'both', onDelete: 'ignore', dryRun: false };
+const settings: ReconcileSettings = {
+  namespaces: ['demo'],
+  excludeNamespaces: ['kube-system'],
+  match: 'both',
+  onDelete: 'ignore',
+  dryRun: false,
+};
 const cmRef = { kind: 'ConfigMap' as const, namespace: 'demo', name: 'helloworld-test' };
 
-function setup(objects: KubeObject[] = [recordedObject('02'), makeWorkload()], overrides: Partial<ReconcileSettings> = {}) {
+function setup(
+  objects: KubeObject[] = [recordedObject('02'), makeWorkload()],
+  overrides: Partial<ReconcileSettings> = {},
+) {
   const port = new MemoryPort(objects);
-  const reconciler = new Reconciler({ port, settings: { ...settings, ...overrides }, now: () => new Date('2026-11-23T09:00:00Z') });
+  const reconciler = new Reconciler({
+    port,
+    settings: { ...settings, ...overrides },
+    now: () => new Date('2026-11-23T09:00:00Z'),
+  });
   return { port, reconciler };
 }
 
@@ -26,12 +39,18 @@ describe('reconcile', () => {
     expect(again.decisions).toMatchObject([{ action: 'unchanged' }]);
     expect(port.patches()).toHaveLength(1);
     const live = port.read('Deployment', 'demo', 'helloworld-test')!;
-    expect((live.spec as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata.annotations[ANNOTATIONS.restartTimestamp]).toBe('2026-11-23T09:00:00Z');
+    expect(
+      (live.spec as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata.annotations[
+        ANNOTATIONS.restartTimestamp
+      ],
+    ).toBe('2026-11-23T09:00:00Z');
   });
 
   it('five concurrent events for one ConfigMap: one reconcile + one coalesced follow-up, one rollout', async () => {
     const { port, reconciler } = setup();
-    const results = await Promise.all(Array.from({ length: 5 }, () => reconciler.reconcileConfig({ ref: cmRef, action: 'update' })));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => reconciler.reconcileConfig({ ref: cmRef, action: 'update' })),
+    );
     expect(port.patches()).toHaveLength(1);
     expect(port.calls.filter((c) => c.verb === 'get' && c.kind === 'ConfigMap')).toHaveLength(2);
     expect(results[0]!.decisions[0]!.action).toBe('rolled');
@@ -47,7 +66,13 @@ describe('reconcile', () => {
   });
 
   it('an excluded namespace is never read nor written', async () => {
-    const { port, reconciler } = setup([{ ...recordedObject('02'), metadata: { ...recordedObject('02').metadata, namespace: 'kube-system' } }, makeWorkload({ namespace: 'kube-system' })], { namespaces: ['demo', 'kube-system'] });
+    const { port, reconciler } = setup(
+      [
+        { ...recordedObject('02'), metadata: { ...recordedObject('02').metadata, namespace: 'kube-system' } },
+        makeWorkload({ namespace: 'kube-system' }),
+      ],
+      { namespaces: ['demo', 'kube-system'] },
+    );
     const result = await reconciler.reconcileConfig({ ref: { ...cmRef, namespace: 'kube-system' }, action: 'update' });
     expect(result.decisions).toEqual([]);
     expect(result.note).toMatch(/excluded/);
@@ -101,7 +126,9 @@ describe('reconcile', () => {
     const { port, reconciler } = setup();
     port.inject({ verb: 'get', kind: 'ConfigMap', status: 403 });
     const result = await reconciler.reconcileConfig({ ref: cmRef, action: 'update' });
-    expect(result.decisions).toMatchObject([{ kind: 'ConfigMap', name: 'helloworld-test', action: 'failed', reason: /403/ }]);
+    expect(result.decisions).toMatchObject([
+      { kind: 'ConfigMap', name: 'helloworld-test', action: 'failed', reason: /403/ },
+    ]);
   });
 
   it('403 on patch becomes a failed decision', async () => {
@@ -114,7 +141,9 @@ describe('reconcile', () => {
   it('API unavailable propagates (the HTTP adapter answers 503)', async () => {
     const { port, reconciler } = setup();
     port.inject({ verb: 'list', status: 'unavailable' });
-    await expect(reconciler.reconcileConfig({ ref: cmRef, action: 'update' })).rejects.toBeInstanceOf(ApiUnavailableError);
+    await expect(reconciler.reconcileConfig({ ref: cmRef, action: 'update' })).rejects.toBeInstanceOf(
+      ApiUnavailableError,
+    );
   });
 
   it('dry run decides but never patches', async () => {
@@ -133,9 +162,21 @@ describe('reconcile', () => {
 
   it('resync records first sight in every served namespace and skips excluded ones', async () => {
     const prodCm = { ...recordedObject('02'), metadata: { ...recordedObject('02').metadata, namespace: 'prod' } };
-    const { port, reconciler } = setup([recordedObject('02'), makeWorkload(), prodCm, makeWorkload({ namespace: 'prod' }), makeWorkload({ namespace: 'kube-system' })], { namespaces: ['demo', 'prod', 'kube-system'] });
+    const { port, reconciler } = setup(
+      [
+        recordedObject('02'),
+        makeWorkload(),
+        prodCm,
+        makeWorkload({ namespace: 'prod' }),
+        makeWorkload({ namespace: 'kube-system' }),
+      ],
+      { namespaces: ['demo', 'prod', 'kube-system'] },
+    );
     const result = await reconciler.resync();
-    expect(result.decisions.map((d) => `${d.namespace}:${d.action}`).sort()).toEqual(['demo:recorded', 'prod:recorded']);
+    expect(result.decisions.map((d) => `${d.namespace}:${d.action}`).sort()).toEqual([
+      'demo:recorded',
+      'prod:recorded',
+    ]);
     expect(port.calls.some((c) => c.namespace === 'kube-system')).toBe(false);
     expect((await reconciler.resync()).decisions.map((d) => d.action)).toEqual(['unchanged', 'unchanged']);
   });

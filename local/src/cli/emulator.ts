@@ -4,7 +4,8 @@ import { startEmulator } from '../emulator/index';
 
 function parsePort(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`port must be an integer 0-65535, got "${v}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError(`port must be an integer 0-65535, got "${v}"`);
   return n;
 }
 
@@ -19,10 +20,19 @@ const program = new Command()
   .parse();
 
 const opts = program.opts<{ port: number; kubeconfig?: string; host: string; workloadStatus: string; rbac: boolean }>();
-if (opts.workloadStatus !== 'immediate' && opts.workloadStatus !== 'external') program.error(`--workload-status must be immediate or external, got "${opts.workloadStatus}"`);
+if (opts.workloadStatus !== 'immediate' && opts.workloadStatus !== 'external')
+  program.error(`--workload-status must be immediate or external, got "${opts.workloadStatus}"`);
 
-const emulator = await startEmulator({ port: opts.port, host: opts.host, kubeconfigPath: opts.kubeconfig, workloadStatus: opts.workloadStatus as 'immediate' | 'external', ...(opts.rbac ? { authorization: 'rbac' as const } : {}) });
-console.log(`Kubernetes API emulator listening on ${emulator.url} — kubeconfig ${emulator.kubeconfigPath} (export KUBECONFIG=${emulator.kubeconfigPath})`);
+const emulator = await startEmulator({
+  port: opts.port,
+  host: opts.host,
+  kubeconfigPath: opts.kubeconfig,
+  workloadStatus: opts.workloadStatus as 'immediate' | 'external',
+  ...(opts.rbac ? { authorization: 'rbac' as const } : {}),
+});
+console.log(
+  `Kubernetes API emulator listening on ${emulator.url} — kubeconfig ${emulator.kubeconfigPath} (export KUBECONFIG=${emulator.kubeconfigPath})`,
+);
 
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => {

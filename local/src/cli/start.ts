@@ -10,7 +10,8 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 function port(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`"${value}" is not a port (0-65535; 0 = any free port)`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError(`"${value}" is not a port (0-65535; 0 = any free port)`);
   return n;
 }
 
@@ -22,7 +23,9 @@ function seconds(value: string): number {
 
 const program = new Command()
   .name('npm start --')
-  .description('reroll on a laptop: API emulator, hello pods behind a Host-routing gateway, restart function scaled to zero')
+  .description(
+    'reroll on a laptop: API emulator, hello pods behind a Host-routing gateway, restart function scaled to zero',
+  )
   .option('--gateway-port <port>', 'the gateway port (0 = any free port)', port, 18080)
   .option('--api-port <port>', 'the Kubernetes API emulator port (0 = any free port)', port, 0)
   .option('--kubeconfig <path>', 'where to write the kubeconfig for kubectl', resolve(repoRoot, '.reroll/kubeconfig'))
@@ -76,7 +79,9 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   const message = (err as Error).message;
-  const hint = message.includes('EADDRINUSE') ? ' (pick another --gateway-port / --api-port, or 0 for any free port)' : '';
+  const hint = message.includes('EADDRINUSE')
+    ? ' (pick another --gateway-port / --api-port, or 0 for any free port)'
+    : '';
   process.stderr.write(`npm start failed: ${message}${hint}\n`);
   process.exit(1);
 });

@@ -2,10 +2,30 @@
 // Every failure is an ApiError carrying the exact Status the apiserver would answer.
 import { ObjectStore, type StoreEvent } from './object-store';
 import { apiVersionOf, findResource, RESOURCE_TABLE, storageKey, type ResourceType } from './resource-table';
-import { ApiError, badRequest, conflict, expired, forbidden, invalid, notFound, alreadyExists, successStatus, unsupportedMediaType, type Status } from './status-errors';
+import {
+  ApiError,
+  badRequest,
+  conflict,
+  expired,
+  forbidden,
+  invalid,
+  notFound,
+  alreadyExists,
+  successStatus,
+  unsupportedMediaType,
+  type Status,
+} from './status-errors';
 import { canonicalOrder, isNoop, prepareCreate, prepareUpdate, timestamp } from './object-lifecycle';
 import { clone, isPlainObject, type KObject } from './object-types';
-import { matchesFields, matchesLabels, namespaceFromFields, parseFieldSelector, parseLabelSelector, type FieldRequirement, type LabelSelector } from './selectors';
+import {
+  matchesFields,
+  matchesLabels,
+  namespaceFromFields,
+  parseFieldSelector,
+  parseLabelSelector,
+  type FieldRequirement,
+  type LabelSelector,
+} from './selectors';
 import { applyPatch, type PatchType } from './patches';
 import { PatchError } from './strategic-merge';
 import { settledStatus } from './workload-status';
@@ -13,14 +33,20 @@ import { settledStatus } from './workload-status';
 function toScale(o: KObject): KObject {
   const spec = isPlainObject(o.spec) ? o.spec : {};
   const status = isPlainObject(o.status) ? o.status : {};
-  const matchLabels = isPlainObject(spec.selector) && isPlainObject(spec.selector.matchLabels) ? spec.selector.matchLabels : {};
+  const matchLabels =
+    isPlainObject(spec.selector) && isPlainObject(spec.selector.matchLabels) ? spec.selector.matchLabels : {};
   const { name, namespace, uid, resourceVersion, creationTimestamp } = o.metadata;
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
     metadata: { name, namespace, uid, resourceVersion, creationTimestamp },
     spec: { replicas: typeof spec.replicas === 'number' ? spec.replicas : 1 },
-    status: { replicas: typeof status.replicas === 'number' ? status.replicas : 0, selector: Object.entries(matchLabels).map(([k, v]) => `${k}=${String(v)}`).join(',') },
+    status: {
+      replicas: typeof status.replicas === 'number' ? status.replicas : 0,
+      selector: Object.entries(matchLabels)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(','),
+    },
   };
 }
 
@@ -67,7 +93,8 @@ function encodeContinue(t: ContinueToken): string {
 function decodeContinue(raw: string): ContinueToken {
   try {
     const parsed = JSON.parse(Buffer.from(raw, 'base64').toString('utf8')) as { rv?: unknown; start?: unknown };
-    if (typeof parsed.rv === 'number' && typeof parsed.start === 'string') return { rv: parsed.rv, start: parsed.start };
+    if (typeof parsed.rv === 'number' && typeof parsed.start === 'string')
+      return { rv: parsed.rv, start: parsed.start };
   } catch {
     // fall through
   }
@@ -87,36 +114,43 @@ export class ApiCore {
   constructor(opts: CoreOptions = {}) {
     this.store = new ObjectStore(opts.historyLimit);
     this.workloadStatus = opts.workloadStatus ?? 'immediate';
-    for (const name of ['default', 'kube-system', 'kube-public']) this.create(NAMESPACES, undefined, { metadata: { name } }, false);
+    for (const name of ['default', 'kube-system', 'kube-public'])
+      this.create(NAMESPACES, undefined, { metadata: { name } }, false);
   }
 
   get(t: ResourceType, ns: string | undefined, name: string): KObject {
-    const obj = this.store.get(storageKey(t), t.namespaced ? ns ?? '' : '', name);
+    const obj = this.store.get(storageKey(t), t.namespaced ? (ns ?? '') : '', name);
     if (!obj) throw notFound(gr(t), name);
     return present(t, obj);
   }
 
   private selectors(t: ResourceType, q: Query): { labels: LabelSelector; fields: FieldRequirement[] } {
-    return { labels: parseLabelSelector(q.get('labelSelector') ?? undefined), fields: parseFieldSelector(q.get('fieldSelector') ?? undefined, t.kind) };
+    return {
+      labels: parseLabelSelector(q.get('labelSelector') ?? undefined),
+      fields: parseFieldSelector(q.get('fieldSelector') ?? undefined, t.kind),
+    };
   }
 
   list(t: ResourceType, ns: string | undefined, q: Query): KObject {
     const { labels, fields } = this.selectors(t, q);
     const limitRaw = q.get('limit');
     const limit = limitRaw ? Number(limitRaw) : 0;
-    if (limitRaw && (!Number.isInteger(limit) || limit < 0)) throw badRequest(`limit: Invalid value: "${limitRaw}": must be a non-negative integer`);
+    if (limitRaw && (!Number.isInteger(limit) || limit < 0))
+      throw badRequest(`limit: Invalid value: "${limitRaw}": must be a non-negative integer`);
     const cont = q.get('continue');
     let listRv = this.store.currentRv();
     let start: string | undefined;
     if (cont) {
       const token = decodeContinue(cont);
       if (token.rv < this.store.oldestWatchableRv()) {
-        throw expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+        throw expired(
+          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+        );
       }
       listRv = token.rv;
       start = token.start;
     }
-    const scope = t.namespaced ? ns ?? namespaceFromFields(fields) : undefined;
+    const scope = t.namespaced ? (ns ?? namespaceFromFields(fields)) : undefined;
     const all = this.store.list(storageKey(t), scope);
     const items: KObject[] = [];
     let more = false;
@@ -136,7 +170,7 @@ export class ApiCore {
       metadata.continue = encodeContinue({ rv: listRv, start: objectKey(items[items.length - 1]!) });
       if (labels.length === 0 && fields.length === 0) metadata.remainingItemCount = remaining;
     }
-    return { apiVersion: apiVersionOf(t), kind: `${t.kind}List`, metadata, items } as unknown as KObject;
+    return { apiVersion: apiVersionOf(t), kind: `${t.kind}List`, metadata, items };
   }
 
   private requireNamespace(t: ResourceType, ns: string | undefined): void {
@@ -150,7 +184,13 @@ export class ApiCore {
     if (status) obj.status = status;
   }
 
-  create(t: ResourceType, ns: string | undefined, body: unknown, dryRun: boolean, opts: { keepStatus?: boolean } = {}): KObject {
+  create(
+    t: ResourceType,
+    ns: string | undefined,
+    body: unknown,
+    dryRun: boolean,
+    opts: { keepStatus?: boolean } = {},
+  ): KObject {
     let obj = prepareCreate(t, body, ns, opts.keepStatus);
     const namespace = t.namespaced ? obj.metadata.namespace! : '';
     this.requireNamespace(t, namespace || undefined);
@@ -175,20 +215,39 @@ export class ApiCore {
   }
 
   private existing(t: ResourceType, ns: string | undefined, name: string): KObject {
-    const obj = this.store.get(storageKey(t), t.namespaced ? ns ?? '' : '', name);
+    const obj = this.store.get(storageKey(t), t.namespaced ? (ns ?? '') : '', name);
     if (!obj) throw notFound(gr(t), name);
     return obj;
   }
 
-  update(t: ResourceType, ns: string | undefined, name: string, body: unknown, dryRun: boolean, subresource?: string): KObject {
+  update(
+    t: ResourceType,
+    ns: string | undefined,
+    name: string,
+    body: unknown,
+    dryRun: boolean,
+    subresource?: string,
+  ): KObject {
     const existing = this.existing(t, ns, name);
     const next = prepareUpdate(t, body, existing, ns, name, subresource);
     return this.write(t, next, existing, dryRun, subresource);
   }
 
-  patch(t: ResourceType, ns: string | undefined, name: string, type: PatchType, patch: unknown, dryRun: boolean, subresource?: string): KObject {
+  patch(
+    t: ResourceType,
+    ns: string | undefined,
+    name: string,
+    type: PatchType,
+    patch: unknown,
+    dryRun: boolean,
+    subresource?: string,
+  ): KObject {
     if (type === 'strategic' && t.custom) {
-      throw unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml']);
+      throw unsupportedMediaType([
+        'application/json-patch+json',
+        'application/merge-patch+json',
+        'application/apply-patch+yaml',
+      ]);
     }
     const existing = this.existing(t, ns, name);
     let patched: unknown;
@@ -197,14 +256,30 @@ export class ApiCore {
     } catch (e) {
       if (e instanceof PatchError) {
         if (e.code === 422) {
-          throw new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `the server rejected our request due to an error in our request`, reason: 'Invalid', details: { causes: [{ reason: 'UnexpectedServerResponse', message: e.message }] }, code: 422 });
+          throw new ApiError({
+            kind: 'Status',
+            apiVersion: 'v1',
+            metadata: {},
+            status: 'Failure',
+            message: `the server rejected our request due to an error in our request`,
+            reason: 'Invalid',
+            details: { causes: [{ reason: 'UnexpectedServerResponse', message: e.message }] },
+            code: 422,
+          });
         }
         throw badRequest(e.message);
       }
       throw e;
     }
-    if (isPlainObject(patched) && isPlainObject(patched.metadata) && patched.metadata.resourceVersion !== undefined && typeof patched.metadata.resourceVersion !== 'string') {
-      throw badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: json: cannot unmarshal number into Go struct field ObjectMeta.metadata.resourceVersion of type string`);
+    if (
+      isPlainObject(patched) &&
+      isPlainObject(patched.metadata) &&
+      patched.metadata.resourceVersion !== undefined &&
+      typeof patched.metadata.resourceVersion !== 'string'
+    ) {
+      throw badRequest(
+        `${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: json: cannot unmarshal number into Go struct field ObjectMeta.metadata.resourceVersion of type string`,
+      );
     }
     const next = prepareUpdate(t, patched, existing, ns, name, subresource);
     return this.write(t, next, existing, dryRun, subresource);
@@ -216,7 +291,13 @@ export class ApiCore {
   }
 
   /** PUT or PATCH /scale: changes spec.replicas only (a resourceVersion in the body is a precondition) */
-  writeScale(t: ResourceType, ns: string | undefined, name: string, change: { body: unknown } | { type: PatchType; patch: unknown }, dryRun: boolean): KObject {
+  writeScale(
+    t: ResourceType,
+    ns: string | undefined,
+    name: string,
+    change: { body: unknown } | { type: PatchType; patch: unknown },
+    dryRun: boolean,
+  ): KObject {
     const existing = this.existing(t, ns, name);
     let scale: unknown;
     if ('body' in change) scale = change.body;
@@ -231,9 +312,20 @@ export class ApiCore {
     const meta = isPlainObject(s.metadata) ? s.metadata : {};
     const replicas = isPlainObject(s.spec) ? s.spec.replicas : undefined;
     if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-      throw invalid({ group: 'autoscaling', kind: 'Scale' }, name, [{ type: 'FieldValueInvalid', field: 'spec.replicas', detail: `Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0` }]);
+      throw invalid({ group: 'autoscaling', kind: 'Scale' }, name, [
+        {
+          type: 'FieldValueInvalid',
+          field: 'spec.replicas',
+          detail: `Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`,
+        },
+      ]);
     }
-    if (typeof meta.resourceVersion === 'string' && meta.resourceVersion && meta.resourceVersion !== existing.metadata.resourceVersion) throw conflict(gr(t), name);
+    if (
+      typeof meta.resourceVersion === 'string' &&
+      meta.resourceVersion &&
+      meta.resourceVersion !== existing.metadata.resourceVersion
+    )
+      throw conflict(gr(t), name);
     const next = clone(existing);
     (next.spec as Record<string, unknown>).replicas = replicas;
     const prepared = prepareUpdate(t, next, existing, ns, name);
@@ -244,20 +336,29 @@ export class ApiCore {
     const existing = this.existing(t, ns, name);
     const pre = isPlainObject(options) && isPlainObject(options.preconditions) ? options.preconditions : {};
     if (typeof pre.resourceVersion === 'string' && pre.resourceVersion !== existing.metadata.resourceVersion) {
-      throw conflict(gr(t), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${existing.metadata.resourceVersion}`);
+      throw conflict(
+        gr(t),
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${existing.metadata.resourceVersion}`,
+      );
     }
     if (typeof pre.uid === 'string' && pre.uid !== existing.metadata.uid) {
-      throw conflict(gr(t), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${existing.metadata.uid}`);
+      throw conflict(
+        gr(t),
+        name,
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${existing.metadata.uid}`,
+      );
     }
     const isNamespace = t === NAMESPACES || (t.group === '' && t.resource === 'namespaces');
-    if (isNamespace && PROTECTED_NAMESPACES.has(name)) throw forbidden(gr(t), name, 'this namespace may not be deleted');
+    if (isNamespace && PROTECTED_NAMESPACES.has(name))
+      throw forbidden(gr(t), name, 'this namespace may not be deleted');
     const final = clone(existing);
     final.metadata.deletionTimestamp = timestamp();
     if (isNamespace) final.status = { phase: 'Terminating' };
     if (dryRun) return isNamespace || t.custom ? present(t, final) : successStatus(gr(t), name, existing.metadata.uid!);
     if (isNamespace) this.deleteNamespaceContents(name);
     final.metadata.resourceVersion = String(this.store.nextRv());
-    this.store.remove(storageKey(t), t.namespaced ? ns ?? '' : '', name, final);
+    this.store.remove(storageKey(t), t.namespaced ? (ns ?? '') : '', name, final);
     return isNamespace || t.custom ? present(t, final) : successStatus(gr(t), name, existing.metadata.uid!);
   }
 
@@ -278,7 +379,11 @@ export class ApiCore {
   }
 
   deleteCollection(t: ResourceType, ns: string | undefined, q: Query, dryRun: boolean): KObject {
-    const listed = this.list(t, ns, new URLSearchParams([...q.entries()].filter(([k]) => k === 'labelSelector' || k === 'fieldSelector')));
+    const listed = this.list(
+      t,
+      ns,
+      new URLSearchParams([...q.entries()].filter(([k]) => k === 'labelSelector' || k === 'fieldSelector')),
+    );
     const items = (listed as unknown as { items: KObject[] }).items;
     const deleted: KObject[] = [];
     for (const o of items) {
@@ -286,7 +391,12 @@ export class ApiCore {
       const r = this.delete(t, o.metadata.namespace, o.metadata.name!, undefined, dryRun);
       deleted.push((r as KObject).metadata ? (r as KObject) : o);
     }
-    return { apiVersion: apiVersionOf(t), kind: `${t.kind}List`, metadata: { resourceVersion: String(this.store.currentRv()) }, items: deleted } as unknown as KObject;
+    return {
+      apiVersion: apiVersionOf(t),
+      kind: `${t.kind}List`,
+      metadata: { resourceVersion: String(this.store.currentRv()) },
+      items: deleted,
+    };
   }
 
   /**
@@ -294,15 +404,27 @@ export class ApiCore {
    * synchronously through send; a too-old resourceVersion yields one ERROR event with a 410 Status
    * (what the apiserver's watch cache sends) and the watch ends.
    */
-  watch(t: ResourceType, ns: string | undefined, q: Query, send: (e: WatchEventOut) => void, end: () => void, opts: { bookmarkIntervalMs?: number } = {}): WatchHandle {
+  watch(
+    t: ResourceType,
+    ns: string | undefined,
+    q: Query,
+    send: (e: WatchEventOut) => void,
+    end: () => void,
+    opts: { bookmarkIntervalMs?: number } = {},
+  ): WatchHandle {
     const { labels, fields } = this.selectors(t, q);
     const key = storageKey(t);
-    const scope = t.namespaced ? ns ?? namespaceFromFields(fields) : undefined;
+    const scope = t.namespaced ? (ns ?? namespaceFromFields(fields)) : undefined;
     const rvParam = q.get('resourceVersion') ?? '';
     const bookmarks = q.get('allowWatchBookmarks') === 'true' || q.get('allowWatchBookmarks') === '1';
     const sendInitial = q.get('sendInitialEvents') === 'true';
-    if (rvParam !== '' && !/^\d+$/.test(rvParam)) throw badRequest(`resourceVersion: Invalid value: "${rvParam}": must be a non-negative integer`);
-    const matches = (o: KObject | undefined) => o !== undefined && (scope === undefined || (o.metadata.namespace ?? '') === scope) && matchesLabels(labels, o.metadata.labels) && matchesFields(fields, o);
+    if (rvParam !== '' && !/^\d+$/.test(rvParam))
+      throw badRequest(`resourceVersion: Invalid value: "${rvParam}": must be a non-negative integer`);
+    const matches = (o: KObject | undefined) =>
+      o !== undefined &&
+      (scope === undefined || (o.metadata.namespace ?? '') === scope) &&
+      matchesLabels(labels, o.metadata.labels) &&
+      matchesFields(fields, o);
     let lastRv = this.store.currentRv();
     const deliver = (e: StoreEvent) => {
       if (e.key !== key) return;
@@ -314,7 +436,14 @@ export class ApiCore {
         else if (now) send({ type: 'ADDED', object: present(t, e.object) });
         // The apiserver's watch cache sends the object as it was while it still matched, stamped with
         // the new resourceVersion (recorded: scenario 08, the label is still on the deleted object).
-        else if (before && e.previous) send({ type: 'DELETED', object: present(t, { ...e.previous, metadata: { ...e.previous.metadata, resourceVersion: e.object.metadata.resourceVersion } }) });
+        else if (before && e.previous)
+          send({
+            type: 'DELETED',
+            object: present(t, {
+              ...e.previous,
+              metadata: { ...e.previous.metadata, resourceVersion: e.object.metadata.resourceVersion },
+            }),
+          });
         return;
       }
       if (now) send({ type: e.type, object: present(t, e.object) });
@@ -322,7 +451,7 @@ export class ApiCore {
     const bookmark = (initialEnd = false) => {
       const metadata: Record<string, unknown> = { resourceVersion: String(lastRv) };
       if (initialEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
-      send({ type: 'BOOKMARK', object: { apiVersion: apiVersionOf(t), kind: t.kind, metadata } as KObject });
+      send({ type: 'BOOKMARK', object: { apiVersion: apiVersionOf(t), kind: t.kind, metadata } });
     };
     if (rvParam === '' || rvParam === '0' || sendInitial) {
       for (const o of this.store.list(key, scope)) if (matches(o)) send({ type: 'ADDED', object: present(t, o) });
@@ -331,7 +460,10 @@ export class ApiCore {
       const rv = Number(rvParam);
       const events = this.store.eventsSince(rv);
       if (events === 'expired') {
-        send({ type: 'ERROR', object: expired(`too old resource version: ${rv} (${this.store.oldestWatchableRv() + 1})`).status });
+        send({
+          type: 'ERROR',
+          object: expired(`too old resource version: ${rv} (${this.store.oldestWatchableRv() + 1})`).status,
+        });
         end();
         return { stop() {} };
       }
@@ -364,13 +496,17 @@ export class ApiCore {
   /** Bulk create without HTTP (tests, bench): objects need apiVersion and kind. */
   seed(objects: unknown[]): void {
     for (const raw of objects) {
-      if (!isPlainObject(raw) || typeof raw.apiVersion !== 'string' || typeof raw.kind !== 'string') throw new Error('seed: every object needs apiVersion and kind');
-      const [group, version] = raw.apiVersion.includes('/') ? raw.apiVersion.split('/', 2) as [string, string] : ['', raw.apiVersion];
+      if (!isPlainObject(raw) || typeof raw.apiVersion !== 'string' || typeof raw.kind !== 'string')
+        throw new Error('seed: every object needs apiVersion and kind');
+      const [group, version] = raw.apiVersion.includes('/')
+        ? (raw.apiVersion.split('/', 2) as [string, string])
+        : ['', raw.apiVersion];
       const t = RESOURCE_TABLE.find((r) => r.group === group && r.version === version && r.kind === raw.kind);
       if (!t) throw new Error(`seed: no resource for ${raw.apiVersion} ${raw.kind}`);
       const meta = isPlainObject(raw.metadata) ? raw.metadata : {};
       const ns = t.namespaced ? (typeof meta.namespace === 'string' ? meta.namespace : 'default') : undefined;
-      if (ns && !this.store.get(storageKey(NAMESPACES), '', ns)) this.create(NAMESPACES, undefined, { metadata: { name: ns } }, false);
+      if (ns && !this.store.get(storageKey(NAMESPACES), '', ns))
+        this.create(NAMESPACES, undefined, { metadata: { name: ns } }, false);
       this.create(t, ns, raw, false, { keepStatus: true });
     }
   }

@@ -29,7 +29,8 @@ export function negotiate(accept: string | undefined, tableAllowed: boolean): Re
     const jsonLike = r.type === 'application/json' || r.type === '*/*' || r.type === 'application/*';
     if (!jsonLike) continue;
     if (r.params.as === 'Table') {
-      if (tableAllowed && r.params.g === 'meta.k8s.io' && (r.params.v === 'v1' || r.params.v === 'v1beta1')) return 'table';
+      if (tableAllowed && r.params.g === 'meta.k8s.io' && (r.params.v === 'v1' || r.params.v === 'v1beta1'))
+        return 'table';
       continue;
     }
     if (r.params.as !== undefined) continue; // APIGroupDiscoveryList, PartialObjectMetadata…: not served

@@ -2,7 +2,18 @@
 // 400/413/415 are real Status answers), applies test faults, logs requests and calls ApiCore.
 import express, { type Request, type Response, type NextFunction } from 'express';
 import { ApiCore, isDryRun, type WatchEventOut } from './api-core';
-import { ApiError, badRequest, entityTooLarge, internalError, methodNotAllowed, notAcceptable, resourceNotFound, statusForCode, unsupportedMediaType, type Status } from './status-errors';
+import {
+  ApiError,
+  badRequest,
+  entityTooLarge,
+  internalError,
+  methodNotAllowed,
+  notAcceptable,
+  resourceNotFound,
+  statusForCode,
+  unsupportedMediaType,
+  type Status,
+} from './status-errors';
 import { parseRequestPath, type ResourcePath } from './request-path';
 import { negotiate, type Representation } from './content-negotiation';
 import { FaultInjector } from './fault-injection';
@@ -22,7 +33,10 @@ export interface AccessControl {
   /** the user for an Authorization header, or an ApiError (401) */
   authenticate(authorization: string | undefined): string | ApiError;
   /** undefined when allowed, else the 403 to answer */
-  authorize(user: string, attrs: { verb: string; group: string; resource: string; subresource?: string; namespace?: string; name?: string }): ApiError | undefined;
+  authorize(
+    user: string,
+    attrs: { verb: string; group: string; resource: string; subresource?: string; namespace?: string; name?: string },
+  ): ApiError | undefined;
 }
 
 export interface HttpDeps {
@@ -51,7 +65,11 @@ function sendJson(deps: HttpDeps, ctx: Ctx, res: Response, code: number, body: u
     return;
   }
   const text = JSON.stringify(body);
-  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
+  res.writeHead(code, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-cache, private',
+  });
   res.end(text);
 }
 
@@ -160,11 +178,23 @@ function wrap(t: ResourceType, rep: Representation, obj: KObject, q: URLSearchPa
   return toTable(t, [obj], { resourceVersion: obj.metadata.resourceVersion }, include);
 }
 
-async function handleResource(deps: HttpDeps, ctx: Ctx, req: Request, res: Response, p: ResourcePath, q: URLSearchParams): Promise<void> {
+async function handleResource(
+  deps: HttpDeps,
+  ctx: Ctx,
+  req: Request,
+  res: Response,
+  p: ResourcePath,
+  q: URLSearchParams,
+): Promise<void> {
   const t = p.type;
   const verb = ctx.record.verb;
   if (!t) throw resourceNotFound();
-  if (p.subresource !== undefined && !(p.subresource === 'status' && t.statusSubresource) && !(p.subresource === 'scale' && t.scaleSubresource)) throw resourceNotFound();
+  if (
+    p.subresource !== undefined &&
+    !(p.subresource === 'status' && t.statusSubresource) &&
+    !(p.subresource === 'scale' && t.scaleSubresource)
+  )
+    throw resourceNotFound();
   if (p.subresource === 'scale') return handleScale(deps, ctx, req, res, t, p, q);
   if (!t.namespaced && p.namespace !== undefined) throw resourceNotFound();
   if (t.namespaced && p.namespace === undefined && p.name !== undefined) throw resourceNotFound();
@@ -175,7 +205,8 @@ async function handleResource(deps: HttpDeps, ctx: Ctx, req: Request, res: Respo
 
   if (verb === 'get' || verb === 'list' || verb === 'watch') {
     const rep = representationFor(req, true);
-    if (rep === 'none') throw notAcceptable(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
+    if (rep === 'none')
+      throw notAcceptable(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
     if (verb === 'watch') return startWatch(deps, ctx, res, t, ns, p, q, rep);
     if (verb === 'get') return sendJson(deps, ctx, res, 200, wrap(t, rep, core.get(t, ns, p.name!), q, false));
     return sendJson(deps, ctx, res, 200, wrap(t, rep, core.list(t, ns, q), q, true));
@@ -189,26 +220,50 @@ async function handleResource(deps: HttpDeps, ctx: Ctx, req: Request, res: Respo
     const rep = representationFor(req, false);
     if (verb === 'patch') {
       const patchType = PATCH_CONTENT_TYPES[ct];
-      if (!patchType) throw unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml', 'application/strategic-merge-patch+json']);
+      if (!patchType)
+        throw unsupportedMediaType([
+          'application/json-patch+json',
+          'application/merge-patch+json',
+          'application/apply-patch+yaml',
+          'application/strategic-merge-patch+json',
+        ]);
       const patch = parseJson(raw, 'error decoding patch');
       return sendJson(deps, ctx, res, 200, core.patch(t, ns, p.name!, patchType, patch, dryRun, p.subresource));
     }
     if (verb === 'delete' || verb === 'deletecollection') {
-      const options = raw.length > 0 && raw.toString('utf8').trim() !== '' ? parseJson(raw, 'DeleteOptions') : undefined;
-      const optDryRun = typeof options === 'object' && options !== null && Array.isArray((options as { dryRun?: unknown }).dryRun) && ((options as { dryRun: unknown[] }).dryRun).includes('All');
-      if (verb === 'delete') return sendJson(deps, ctx, res, 200, core.delete(t, ns, p.name!, options, dryRun || optDryRun));
+      const options =
+        raw.length > 0 && raw.toString('utf8').trim() !== '' ? parseJson(raw, 'DeleteOptions') : undefined;
+      const optDryRun =
+        typeof options === 'object' &&
+        options !== null &&
+        Array.isArray((options as { dryRun?: unknown }).dryRun) &&
+        (options as { dryRun: unknown[] }).dryRun.includes('All');
+      if (verb === 'delete')
+        return sendJson(deps, ctx, res, 200, core.delete(t, ns, p.name!, options, dryRun || optDryRun));
       return sendJson(deps, ctx, res, 200, core.deleteCollection(t, ns, q, dryRun || optDryRun));
     }
     void rep;
-    if (ct !== 'application/json' && ct !== '' && ct !== PROTOBUF) throw unsupportedMediaType(['application/json', 'application/yaml', PROTOBUF]);
-    const body = ct === PROTOBUF ? decodeProtobuf(raw) : parseJson(raw, `the object provided is unrecognized (must be of type ${t.kind}): couldn't get version/kind`);
+    if (ct !== 'application/json' && ct !== '' && ct !== PROTOBUF)
+      throw unsupportedMediaType(['application/json', 'application/yaml', PROTOBUF]);
+    const body =
+      ct === PROTOBUF
+        ? decodeProtobuf(raw)
+        : parseJson(raw, `the object provided is unrecognized (must be of type ${t.kind}): couldn't get version/kind`);
     if (verb === 'create') return sendJson(deps, ctx, res, 201, core.create(t, ns, body, dryRun));
     return sendJson(deps, ctx, res, 200, core.update(t, ns, p.name!, body, dryRun, p.subresource));
   }
   throw methodNotAllowed();
 }
 
-async function handleScale(deps: HttpDeps, ctx: Ctx, req: Request, res: Response, t: ResourceType, p: ResourcePath, q: URLSearchParams): Promise<void> {
+async function handleScale(
+  deps: HttpDeps,
+  ctx: Ctx,
+  req: Request,
+  res: Response,
+  t: ResourceType,
+  p: ResourcePath,
+  q: URLSearchParams,
+): Promise<void> {
   const verb = ctx.record.verb;
   if (p.name === undefined || p.namespace === undefined) throw resourceNotFound();
   if (verb === 'get') return sendJson(deps, ctx, res, 200, deps.core.getScale(t, p.namespace, p.name));
@@ -217,17 +272,51 @@ async function handleScale(deps: HttpDeps, ctx: Ctx, req: Request, res: Response
   const ct = mediaType(req.headers['content-type']);
   if (verb === 'patch') {
     const type = PATCH_CONTENT_TYPES[ct];
-    if (!type) throw unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml', 'application/strategic-merge-patch+json']);
-    return sendJson(deps, ctx, res, 200, deps.core.writeScale(t, p.namespace, p.name, { type, patch: parseJson(raw, 'error decoding patch') }, isDryRun(q)));
+    if (!type)
+      throw unsupportedMediaType([
+        'application/json-patch+json',
+        'application/merge-patch+json',
+        'application/apply-patch+yaml',
+        'application/strategic-merge-patch+json',
+      ]);
+    return sendJson(
+      deps,
+      ctx,
+      res,
+      200,
+      deps.core.writeScale(
+        t,
+        p.namespace,
+        p.name,
+        { type, patch: parseJson(raw, 'error decoding patch') },
+        isDryRun(q),
+      ),
+    );
   }
   if (ct !== 'application/json' && ct !== '') throw unsupportedMediaType(['application/json', 'application/yaml']);
-  return sendJson(deps, ctx, res, 200, deps.core.writeScale(t, p.namespace, p.name, { body: parseJson(raw, 'Scale') }, isDryRun(q)));
+  return sendJson(
+    deps,
+    ctx,
+    res,
+    200,
+    deps.core.writeScale(t, p.namespace, p.name, { body: parseJson(raw, 'Scale') }, isDryRun(q)),
+  );
 }
 
-function startWatch(deps: HttpDeps, ctx: Ctx, res: Response, t: ResourceType, ns: string | undefined, p: ResourcePath, q: URLSearchParams, rep: Representation): void {
+function startWatch(
+  deps: HttpDeps,
+  ctx: Ctx,
+  res: Response,
+  t: ResourceType,
+  ns: string | undefined,
+  p: ResourcePath,
+  q: URLSearchParams,
+  rep: Representation,
+): void {
   const query = new URLSearchParams(q);
   // a watch on a named object is a watch with a name field selector
-  if (p.name !== undefined) query.set('fieldSelector', [`metadata.name=${p.name}`, q.get('fieldSelector')].filter(Boolean).join(','));
+  if (p.name !== undefined)
+    query.set('fieldSelector', [`metadata.name=${p.name}`, q.get('fieldSelector')].filter(Boolean).join(','));
   const include = q.get('includeObject') ?? 'Metadata';
   let first = true;
   const events: WatchEventOut[] = [];
@@ -237,7 +326,14 @@ function startWatch(deps: HttpDeps, ctx: Ctx, res: Response, t: ResourceType, ns
     if (ended) return;
     let object: unknown = e.object;
     if (rep === 'table' && (e.type === 'ADDED' || e.type === 'MODIFIED' || e.type === 'DELETED')) {
-      object = toTable(t, [e.object as KObject], { resourceVersion: (e.object as KObject).metadata.resourceVersion }, include, 'v1', first);
+      object = toTable(
+        t,
+        [e.object as KObject],
+        { resourceVersion: (e.object as KObject).metadata.resourceVersion },
+        include,
+        'v1',
+        first,
+      );
       first = false;
     }
     res.write(JSON.stringify({ type: e.type, object }) + '\n');
@@ -255,7 +351,11 @@ function startWatch(deps: HttpDeps, ctx: Ctx, res: Response, t: ResourceType, ns
     ctx.logged = true;
     deps.log.add({ ...ctx.record, status: 200 });
   }
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-cache, private',
+    'Transfer-Encoding': 'chunked',
+  });
   res.flushHeaders();
   headersOut = true;
   deps.openStreams.add(res);
@@ -321,8 +421,24 @@ export function createApp(deps: HttpDeps): express.Express {
     const watch = isWatch(q);
     const record: Omit<RequestRecord, 'status'> =
       p.kind === 'resource'
-        ? { method: req.method, path: url.pathname, query: url.search.replace(/^\?/, ''), verb: verbOf(req.method, p, watch), group: p.group, version: p.version, resource: p.resource }
-        : { method: req.method, path: url.pathname, query: url.search.replace(/^\?/, ''), verb: req.method.toLowerCase(), group: '', version: '', resource: '' };
+        ? {
+            method: req.method,
+            path: url.pathname,
+            query: url.search.replace(/^\?/, ''),
+            verb: verbOf(req.method, p, watch),
+            group: p.group,
+            version: p.version,
+            resource: p.resource,
+          }
+        : {
+            method: req.method,
+            path: url.pathname,
+            query: url.search.replace(/^\?/, ''),
+            verb: req.method.toLowerCase(),
+            group: '',
+            version: '',
+            resource: '',
+          };
     if (p.kind === 'resource') {
       if (p.namespace !== undefined) record.namespace = p.namespace;
       if (p.name !== undefined) record.name = p.name;
@@ -337,11 +453,23 @@ export function createApp(deps: HttpDeps): express.Express {
         if (user instanceof ApiError) throw user;
         record.user = user;
         if (p.kind === 'resource') {
-          const denied = deps.access.authorize(user, { verb: record.verb, group: p.group, resource: p.resource, subresource: p.subresource, namespace: p.namespace, name: p.name });
+          const denied = deps.access.authorize(user, {
+            verb: record.verb,
+            group: p.group,
+            resource: p.resource,
+            subresource: p.subresource,
+            namespace: p.namespace,
+            name: p.name,
+          });
           if (denied) throw denied;
         }
       }
-      const fault = deps.faults.take({ verb: record.verb, resource: record.resource || undefined, namespace: record.namespace, name: record.name });
+      const fault = deps.faults.take({
+        verb: record.verb,
+        resource: record.resource || undefined,
+        namespace: record.namespace,
+        name: record.name,
+      });
       if (fault?.latencyMs) await sleep(fault.latencyMs);
       if (fault?.status !== undefined) throw statusForCode(fault.status);
       if (p.kind === 'resource') await handleResource(deps, ctx, req, res, p, q);

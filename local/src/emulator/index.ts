@@ -112,9 +112,19 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
           },
         }
       : undefined);
-  const app = createApp({ core, faults, log, serverAddress: () => url.replace(/^https?:\/\//, ''), access, bookmarkIntervalMs: opts.bookmarkIntervalMs, openStreams });
+  const app = createApp({
+    core,
+    faults,
+    log,
+    serverAddress: () => url.replace(/^https?:\/\//, ''),
+    access,
+    bookmarkIntervalMs: opts.bookmarkIntervalMs,
+    openStreams,
+  });
   const tls = opts.tls ?? opts.authorization === 'rbac';
-  const server: Server = tls ? createTlsServer({ cert: EMULATOR_TLS_CERT, key: EMULATOR_TLS_KEY }, app) : createServer(app);
+  const server: Server = tls
+    ? createTlsServer({ cert: EMULATOR_TLS_CERT, key: EMULATOR_TLS_KEY }, app)
+    : createServer(app);
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -126,7 +136,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const port = (server.address() as AddressInfo).port;
   url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const kubeconfigPath = opts.kubeconfigPath ?? join(await mkdtemp(join(tmpdir(), 'reroll-emulator-')), 'kubeconfig');
-  await writeKubeconfig({ path: kubeconfigPath, server: url, ...(adminToken ? { token: adminToken, user: ADMIN_USER } : {}) });
+  await writeKubeconfig({
+    path: kubeconfigPath,
+    server: url,
+    ...(adminToken ? { token: adminToken, user: ADMIN_USER } : {}),
+  });
   let stopped: Promise<void> | undefined;
   return {
     url,

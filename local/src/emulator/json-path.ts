@@ -27,7 +27,8 @@ function parse(expr: string): Step[] {
       i = close + 1;
       if (inner === '*') steps.push({ kind: 'all' });
       else if (/^-?\d+$/.test(inner)) steps.push({ kind: 'index', index: Number(inner) });
-      else if (/^'.*'$|^".*"$/.test(inner)) steps.push({ kind: 'field', name: inner.slice(1, -1).replace(/\\\./g, '.') });
+      else if (/^'.*'$|^".*"$/.test(inner))
+        steps.push({ kind: 'field', name: inner.slice(1, -1).replace(/\\\./g, '.') });
       else if (inner.startsWith('?(') && inner.endsWith(')')) {
         const m = /^@((?:\.[^.=!\s]+)+)\s*(?:(==|!=)\s*(.+))?$/.exec(inner.slice(2, -1).trim());
         if (!m) throw new Error(`unsupported filter ${inner}`);
@@ -85,7 +86,8 @@ export function evaluateJsonPath(root: unknown, expr: string): unknown[] {
     const next: unknown[] = [];
     for (const v of cur) {
       if (s.kind === 'field') {
-        if (typeof v === 'object' && v !== null && !Array.isArray(v) && s.name in v) next.push((v as Record<string, unknown>)[s.name]);
+        if (typeof v === 'object' && v !== null && !Array.isArray(v) && s.name in v)
+          next.push((v as Record<string, unknown>)[s.name]);
       } else if (s.kind === 'index') {
         if (Array.isArray(v)) {
           const x = v[s.index < 0 ? v.length + s.index : s.index];

@@ -21,26 +21,40 @@ function randomSuffix(n = 5): string {
 
 /** Body checks common to create and update: object shape, apiVersion/kind, namespace. */
 export function checkBody(t: ResourceType, body: unknown, urlNamespace: string | undefined): KObject {
-  if (!isPlainObject(body)) throw badRequest(`the body of the request was not a JSON object: ${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}`);
+  if (!isPlainObject(body))
+    throw badRequest(
+      `the body of the request was not a JSON object: ${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}`,
+    );
   const obj = clone(body) as KObject;
   const expected = apiVersionOf(t);
   if (obj.apiVersion !== undefined && obj.apiVersion !== expected) {
-    throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${expected})`);
+    throw badRequest(
+      `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${expected})`,
+    );
   }
   if (obj.kind !== undefined && obj.kind !== t.kind) {
-    throw badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: the kind in the data (${String(obj.kind)}) does not match the expected kind (${t.kind})`);
+    throw badRequest(
+      `${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: the kind in the data (${String(obj.kind)}) does not match the expected kind (${t.kind})`,
+    );
   }
   obj.apiVersion = expected;
   obj.kind = t.kind;
   if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
-  if (!isPlainObject(obj.metadata)) throw badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: json: cannot unmarshal ${Array.isArray(obj.metadata) ? 'array' : typeof obj.metadata} into Go struct field ${t.kind}.metadata of type v1.ObjectMeta`);
+  if (!isPlainObject(obj.metadata))
+    throw badRequest(
+      `${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: json: cannot unmarshal ${Array.isArray(obj.metadata) ? 'array' : typeof obj.metadata} into Go struct field ${t.kind}.metadata of type v1.ObjectMeta`,
+    );
   for (const f of ['name', 'namespace', 'generateName', 'resourceVersion', 'uid'] as const) {
     const v = obj.metadata[f];
-    if (v !== undefined && v !== null && typeof v !== 'string') throw badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: json: cannot unmarshal ${typeof v} into Go struct field ObjectMeta.metadata.${f} of type string`);
+    if (v !== undefined && v !== null && typeof v !== 'string')
+      throw badRequest(
+        `${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: json: cannot unmarshal ${typeof v} into Go struct field ObjectMeta.metadata.${f} of type string`,
+      );
   }
   if (t.namespaced) {
     const ns = obj.metadata.namespace;
-    if (ns && urlNamespace && ns !== urlNamespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    if (ns && urlNamespace && ns !== urlNamespace)
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     obj.metadata.namespace = urlNamespace ?? ns ?? 'default';
   } else {
     delete obj.metadata.namespace;
@@ -53,7 +67,9 @@ function foldSecret(t: ResourceType, obj: KObject): void {
   const data = (isPlainObject(obj.data) ? obj.data : {}) as Record<string, unknown>;
   for (const [k, v] of Object.entries(data)) {
     if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 === 1) {
-      throw badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: illegal base64 data at input byte ${typeof v === 'string' ? Math.max(0, v.search(/[^A-Za-z0-9+/=]/)) : 0} (key ${JSON.stringify(k)})`);
+      throw badRequest(
+        `${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: illegal base64 data at input byte ${typeof v === 'string' ? Math.max(0, v.search(/[^A-Za-z0-9+/=]/)) : 0} (key ${JSON.stringify(k)})`,
+      );
     }
   }
   if (isPlainObject(obj.stringData)) {
@@ -93,9 +109,14 @@ function defaultWorkload(t: ResourceType, obj: KObject): void {
     spec.revisionHistoryLimit ??= 10;
     spec.progressDeadlineSeconds ??= 600;
     // `strategy: {}` (what kubectl create deployment sends) is defaulted like a missing one
-    const strategy = (isPlainObject(spec.strategy) ? spec.strategy : (spec.strategy = {})) as JsonMap;
+    const strategy = (isPlainObject(spec.strategy) ? spec.strategy : (spec.strategy = {}));
     strategy.type ||= 'RollingUpdate';
-    if (strategy.type === 'RollingUpdate') strategy.rollingUpdate = { maxUnavailable: '25%', maxSurge: '25%', ...(isPlainObject(strategy.rollingUpdate) ? strategy.rollingUpdate : {}) };
+    if (strategy.type === 'RollingUpdate')
+      strategy.rollingUpdate = {
+        maxUnavailable: '25%',
+        maxSurge: '25%',
+        ...(isPlainObject(strategy.rollingUpdate) ? strategy.rollingUpdate : {}),
+      };
   } else if (t.resource === 'statefulsets') {
     spec.replicas ??= 1;
     spec.podManagementPolicy ??= 'OrderedReady';
@@ -122,7 +143,8 @@ function defaultService(obj: KObject, previous: KObject | undefined): void {
   if (spec.type !== 'ExternalName') {
     if (spec.clusterIP === undefined || spec.clusterIP === '') {
       const n = nextClusterIp++;
-      spec.clusterIP = typeof prevSpec.clusterIP === 'string' ? prevSpec.clusterIP : `10.96.${(n >> 8) & 255}.${n & 255 || 1}`;
+      spec.clusterIP =
+        typeof prevSpec.clusterIP === 'string' ? prevSpec.clusterIP : `10.96.${(n >> 8) & 255}.${n & 255 || 1}`;
     }
     spec.clusterIPs ??= [spec.clusterIP];
     spec.ipFamilies ??= ['IPv4'];
@@ -130,10 +152,11 @@ function defaultService(obj: KObject, previous: KObject | undefined): void {
     spec.internalTrafficPolicy ??= 'Cluster';
   }
   if (Array.isArray(spec.ports)) {
-    for (const p of spec.ports) if (isPlainObject(p)) {
-      p.protocol ??= 'TCP';
-      p.targetPort ??= p.port;
-    }
+    for (const p of spec.ports)
+      if (isPlainObject(p)) {
+        p.protocol ??= 'TCP';
+        p.targetPort ??= p.port;
+      }
   }
   obj.status ??= { loadBalancer: {} };
 }
@@ -152,7 +175,12 @@ function applyDefaults(t: ResourceType, obj: KObject, previous: KObject | undefi
 function validate(t: ResourceType, obj: KObject): void {
   const name = obj.metadata.name ?? '';
   const errs: FieldError[] = [];
-  if (!name) errs.push({ type: 'FieldValueRequired', field: 'metadata.name', detail: 'Required value: name or generateName is required' });
+  if (!name)
+    errs.push({
+      type: 'FieldValueRequired',
+      field: 'metadata.name',
+      detail: 'Required value: name or generateName is required',
+    });
   else errs.push(...validateName(t, name));
   errs.push(...validateMetadata(obj));
   errs.push(...validateKind(t, obj));
@@ -160,7 +188,12 @@ function validate(t: ResourceType, obj: KObject): void {
 }
 
 /** A new object as the apiserver would store it, minus resourceVersion (the store assigns it). */
-export function prepareCreate(t: ResourceType, body: unknown, urlNamespace: string | undefined, keepStatus = false): KObject {
+export function prepareCreate(
+  t: ResourceType,
+  body: unknown,
+  urlNamespace: string | undefined,
+  keepStatus = false,
+): KObject {
   const obj = checkBody(t, body, urlNamespace);
   const m = obj.metadata;
   if (m.resourceVersion) throw internalError('resourceVersion should not be set on objects to be created');
@@ -184,7 +217,9 @@ function generationChanged(t: ResourceType, next: KObject, prev: KObject): boole
     case 'spec':
       return !jsonEqual(next.spec, prev.spec);
     case 'spec-or-annotations':
-      return !jsonEqual(next.spec, prev.spec) || !jsonEqual(next.metadata.annotations ?? {}, prev.metadata.annotations ?? {});
+      return (
+        !jsonEqual(next.spec, prev.spec) || !jsonEqual(next.metadata.annotations ?? {}, prev.metadata.annotations ?? {})
+      );
     case 'non-metadata': {
       const strip = (o: KObject) => {
         const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = o;
@@ -199,14 +234,26 @@ function generationChanged(t: ResourceType, next: KObject, prev: KObject): boole
  * The object an update (PUT, or PATCH after applying the patch) would store. A resourceVersion in
  * the body is a precondition: a mismatch is 409 Conflict, whatever verb carried it.
  */
-export function prepareUpdate(t: ResourceType, body: unknown, existing: KObject, urlNamespace: string | undefined, urlName: string, subresource?: string): KObject {
+export function prepareUpdate(
+  t: ResourceType,
+  body: unknown,
+  existing: KObject,
+  urlNamespace: string | undefined,
+  urlName: string,
+  subresource?: string,
+): KObject {
   const incoming = checkBody(t, body, urlNamespace);
   const m = incoming.metadata;
-  if (m.name !== undefined && m.name !== urlName) throw badRequest(`the name of the object (${String(m.name)}) does not match the name on the URL (${urlName})`);
+  if (m.name !== undefined && m.name !== urlName)
+    throw badRequest(`the name of the object (${String(m.name)}) does not match the name on the URL (${urlName})`);
   m.name = urlName;
   if (m.resourceVersion && m.resourceVersion !== existing.metadata.resourceVersion) throw conflict(gr(t), urlName);
   if (m.uid && m.uid !== existing.metadata.uid) {
-    throw conflict(gr(t), urlName, `Precondition failed: UID in precondition: ${String(m.uid)}, UID in object meta: ${existing.metadata.uid}`);
+    throw conflict(
+      gr(t),
+      urlName,
+      `Precondition failed: UID in precondition: ${String(m.uid)}, UID in object meta: ${existing.metadata.uid}`,
+    );
   }
   let next: KObject;
   if (subresource === 'status') {
@@ -230,12 +277,30 @@ export function prepareUpdate(t: ResourceType, body: unknown, existing: KObject,
   if (existing.metadata.deletionTimestamp) next.metadata.deletionTimestamp = existing.metadata.deletionTimestamp;
   else delete next.metadata.deletionTimestamp;
   if (t.generation === 'none') delete next.metadata.generation;
-  else next.metadata.generation = (existing.metadata.generation ?? 1) + (subresource !== 'status' && generationChanged(t, next, existing) ? 1 : 0);
+  else
+    next.metadata.generation =
+      (existing.metadata.generation ?? 1) + (subresource !== 'status' && generationChanged(t, next, existing) ? 1 : 0);
   next.metadata.resourceVersion = existing.metadata.resourceVersion;
   return next;
 }
 
-const META_ORDER = ['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields'];
+const META_ORDER = [
+  'name',
+  'generateName',
+  'namespace',
+  'selfLink',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'ownerReferences',
+  'finalizers',
+  'managedFields',
+];
 
 /** Field order as the apiserver serializes (apiVersion, kind, metadata first; metadata by ObjectMeta order). */
 export function canonicalOrder(obj: KObject): KObject {
@@ -243,7 +308,7 @@ export function canonicalOrder(obj: KObject): KObject {
   for (const k of META_ORDER) if (obj.metadata[k] !== undefined) meta[k] = obj.metadata[k];
   for (const [k, v] of Object.entries(obj.metadata)) if (!(k in meta) && v !== undefined) meta[k] = v;
   const { apiVersion, kind, metadata: _m, ...rest } = obj;
-  return { apiVersion, kind, metadata: meta, ...rest } as KObject;
+  return { apiVersion, kind, metadata: meta, ...rest };
 }
 
 /** The apiserver skips the write (no new resourceVersion, no watch event) when nothing changed. */

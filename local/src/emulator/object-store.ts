@@ -89,7 +89,14 @@ export class ObjectStore {
     if (!bucket || !previous) return;
     bucket.delete(name);
     if (bucket.size === 0) this.data.get(key)!.delete(namespace);
-    this.record({ type: 'DELETED', key, namespace, rv: Number(finalState.metadata.resourceVersion), object: finalState, previous });
+    this.record({
+      type: 'DELETED',
+      key,
+      namespace,
+      rv: Number(finalState.metadata.resourceVersion),
+      object: finalState,
+      previous,
+    });
   }
 
   private record(e: StoreEvent): void {

@@ -27,16 +27,22 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
 export function applyPatch(type: PatchType, original: unknown, patch: unknown): unknown {
   switch (type) {
     case 'merge':
-      if (!isPlainObject(patch)) throw new PatchError('json: cannot unmarshal patch into Go value of type map[string]interface {}');
+      if (!isPlainObject(patch))
+        throw new PatchError('json: cannot unmarshal patch into Go value of type map[string]interface {}');
       return mergePatch(original, patch);
     case 'strategic':
-      if (!isPlainObject(patch)) throw new PatchError('unable to unmarshal patch: json: cannot unmarshal into Go value of type map[string]interface {}');
+      if (!isPlainObject(patch))
+        throw new PatchError(
+          'unable to unmarshal patch: json: cannot unmarshal into Go value of type map[string]interface {}',
+        );
       return strategicMerge(original, patch);
     case 'json': {
-      if (!Array.isArray(patch)) throw new PatchError('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+      if (!Array.isArray(patch))
+        throw new PatchError('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
       const ops = patch as Operation[];
       for (const op of ops) {
-        if (!isPlainObject(op) || typeof op.op !== 'string' || typeof op.path !== 'string') throw new PatchError('json: cannot unmarshal patch operation: each operation needs "op" and "path"');
+        if (!isPlainObject(op) || typeof op.op !== 'string' || typeof op.path !== 'string')
+          throw new PatchError('json: cannot unmarshal patch operation: each operation needs "op" and "path"');
       }
       try {
         return fastJsonPatch.applyPatch(structuredClone(original), ops, true, true).newDocument;
@@ -50,6 +56,7 @@ export function applyPatch(type: PatchType, original: unknown, patch: unknown): 
 function describeJsonPatchError(e: unknown): string {
   const err = e as { name?: string; message?: string; operation?: { op?: string; path?: string } };
   if (err.name === 'TEST_OPERATION_FAILED') return `testing value ${err.operation?.path ?? ''} failed: test failed`;
-  if (err.name === 'OPERATION_PATH_UNRESOLVABLE') return `replace operation does not apply: doc is missing path: ${err.operation?.path ?? ''}: missing value`;
+  if (err.name === 'OPERATION_PATH_UNRESOLVABLE')
+    return `replace operation does not apply: doc is missing path: ${err.operation?.path ?? ''}: missing value`;
   return (err.message ?? String(e)).split('\n')[0] ?? 'invalid patch';
 }

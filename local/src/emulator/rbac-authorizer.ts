@@ -54,7 +54,10 @@ function ruleAllows(rule: PolicyRule, a: RequestAttributes): boolean {
   if (!has(rule.apiGroups, a.group)) return false;
   const resources = rule.resources ?? [];
   const wanted = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
-  const resourceOk = resources.includes('*') || resources.includes(wanted) || (a.subresource !== undefined && resources.includes(`*/${a.subresource}`));
+  const resourceOk =
+    resources.includes('*') ||
+    resources.includes(wanted) ||
+    (a.subresource !== undefined && resources.includes(`*/${a.subresource}`));
   if (!resourceOk) return false;
   const names = rule.resourceNames ?? [];
   if (names.length === 0) return true;
@@ -64,12 +67,13 @@ function ruleAllows(rule: PolicyRule, a: RequestAttributes): boolean {
 function subjectMatches(s: Subject, user: UserInfo, bindingNamespace: string | undefined): boolean {
   if (s.kind === 'User') return s.name === user.name;
   if (s.kind === 'Group') return s.name !== undefined && user.groups.includes(s.name);
-  if (s.kind === 'ServiceAccount') return user.name === `system:serviceaccount:${s.namespace ?? bindingNamespace ?? ''}:${s.name ?? ''}`;
+  if (s.kind === 'ServiceAccount')
+    return user.name === `system:serviceaccount:${s.namespace ?? bindingNamespace ?? ''}:${s.name ?? ''}`;
   return false;
 }
 
 function rulesOf(role: KObject | undefined): PolicyRule[] {
-  return role && Array.isArray(role.rules) ? (role.rules.filter(isPlainObject) as PolicyRule[]) : [];
+  return role && Array.isArray(role.rules) ? (role.rules.filter(isPlainObject)) : [];
 }
 
 export class RbacAuthorizer {
@@ -77,17 +81,32 @@ export class RbacAuthorizer {
 
   allows(user: UserInfo, a: RequestAttributes): boolean {
     if (user.groups.includes('system:masters')) return true;
-    const bound = (binding: KObject) => Array.isArray(binding.subjects) && (binding.subjects as Subject[]).some((s) => isPlainObject(s) && subjectMatches(s, user, binding.metadata.namespace));
-    const roleRef = (binding: KObject) => (isPlainObject(binding.roleRef) ? (binding.roleRef as { kind?: string; name?: string }) : {});
+    const bound = (binding: KObject) =>
+      Array.isArray(binding.subjects) &&
+      (binding.subjects as Subject[]).some(
+        (s) => isPlainObject(s) && subjectMatches(s, user, binding.metadata.namespace),
+      );
+    const roleRef = (binding: KObject) =>
+      isPlainObject(binding.roleRef) ? (binding.roleRef as { kind?: string; name?: string }) : {};
     for (const crb of this.store.list('clusterrolebindings.rbac.authorization.k8s.io')) {
       if (!bound(crb) || roleRef(crb).kind !== 'ClusterRole') continue;
-      if (rulesOf(this.store.get('clusterroles.rbac.authorization.k8s.io', '', roleRef(crb).name ?? '')).some((r) => ruleAllows(r, a))) return true;
+      if (
+        rulesOf(this.store.get('clusterroles.rbac.authorization.k8s.io', '', roleRef(crb).name ?? '')).some((r) =>
+          ruleAllows(r, a),
+        )
+      )
+        return true;
     }
     if (a.namespace) {
       for (const rb of this.store.list('rolebindings.rbac.authorization.k8s.io', a.namespace)) {
         if (!bound(rb)) continue;
         const ref = roleRef(rb);
-        const role = ref.kind === 'Role' ? this.store.get('roles.rbac.authorization.k8s.io', a.namespace, ref.name ?? '') : ref.kind === 'ClusterRole' ? this.store.get('clusterroles.rbac.authorization.k8s.io', '', ref.name ?? '') : undefined;
+        const role =
+          ref.kind === 'Role'
+            ? this.store.get('roles.rbac.authorization.k8s.io', a.namespace, ref.name ?? '')
+            : ref.kind === 'ClusterRole'
+              ? this.store.get('clusterroles.rbac.authorization.k8s.io', '', ref.name ?? '')
+              : undefined;
         if (rulesOf(role).some((r) => ruleAllows(r, a))) return true;
       }
     }
@@ -99,6 +118,10 @@ export class RbacAuthorizer {
     if (this.allows(user, a)) return undefined;
     const resource = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
     const scope = a.namespace ? `in the namespace "${a.namespace}"` : 'at the cluster scope';
-    return forbidden({ group: a.group, resource: a.resource }, a.name ?? '', `User "${user.name}" cannot ${a.verb} resource "${resource}" in API group "${a.group}" ${scope}`);
+    return forbidden(
+      { group: a.group, resource: a.resource },
+      a.name ?? '',
+      `User "${user.name}" cannot ${a.verb} resource "${resource}" in API group "${a.group}" ${scope}`,
+    );
   }
 }

@@ -29,7 +29,10 @@ function decodeSegment(s: string): string {
 }
 
 export function parseRequestPath(pathname: string): ResourcePath | OtherPath {
-  const segs = pathname.split('/').filter((s) => s.length > 0).map(decodeSegment);
+  const segs = pathname
+    .split('/')
+    .filter((s) => s.length > 0)
+    .map(decodeSegment);
   let group: string;
   let version: string;
   let rest: string[];

@@ -43,19 +43,66 @@ const ready = (quote: string): PrinterColumn[] => [
 ];
 const age: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
 
-const core = (resource: string, singular: string, kind: string, namespaced: boolean, shortNames?: string[]): ResourceType => ({
-  group: '', version: 'v1', resource, singular, kind, namespaced, shortNames, generation: 'none', statusSubresource: resource === 'namespaces' || resource === 'services',
+const core = (
+  resource: string,
+  singular: string,
+  kind: string,
+  namespaced: boolean,
+  shortNames?: string[],
+): ResourceType => ({
+  group: '',
+  version: 'v1',
+  resource,
+  singular,
+  kind,
+  namespaced,
+  shortNames,
+  generation: 'none',
+  statusSubresource: resource === 'namespaces' || resource === 'services',
 });
 const rbac = (resource: string, singular: string, kind: string, namespaced: boolean): ResourceType => ({
-  group: 'rbac.authorization.k8s.io', version: 'v1', resource, singular, kind, namespaced, generation: 'none', statusSubresource: false,
+  group: 'rbac.authorization.k8s.io',
+  version: 'v1',
+  resource,
+  singular,
+  kind,
+  namespaced,
+  generation: 'none',
+  statusSubresource: false,
 });
-const crd = (group: string, version: string, resource: string, singular: string, kind: string, extra: Partial<ResourceType>): ResourceType => ({
-  group, version, resource, singular, kind, namespaced: true, generation: 'non-metadata', statusSubresource: true, custom: true, ...extra,
+const crd = (
+  group: string,
+  version: string,
+  resource: string,
+  singular: string,
+  kind: string,
+  extra: Partial<ResourceType>,
+): ResourceType => ({
+  group,
+  version,
+  resource,
+  singular,
+  kind,
+  namespaced: true,
+  generation: 'non-metadata',
+  statusSubresource: true,
+  custom: true,
+  ...extra,
 });
 
 const istioVsColumns: PrinterColumn[] = [
-  { name: 'Gateways', type: 'string', jsonPath: '.spec.gateways', description: 'The names of gateways and sidecars that should apply these routes' },
-  { name: 'Hosts', type: 'string', jsonPath: '.spec.hosts', description: 'The destination hosts to which traffic is being sent' },
+  {
+    name: 'Gateways',
+    type: 'string',
+    jsonPath: '.spec.gateways',
+    description: 'The names of gateways and sidecars that should apply these routes',
+  },
+  {
+    name: 'Hosts',
+    type: 'string',
+    jsonPath: '.spec.hosts',
+    description: 'The destination hosts to which traffic is being sent',
+  },
   age,
 ];
 
@@ -66,15 +113,51 @@ export const RESOURCE_TABLE: readonly ResourceType[] = [
   { ...core('services', 'service', 'Service', true, ['svc']), categories: ['all'] },
   core('serviceaccounts', 'serviceaccount', 'ServiceAccount', true, ['sa']),
   core('events', 'event', 'Event', true, ['ev']),
-  { group: 'apps', version: 'v1', resource: 'deployments', singular: 'deployment', kind: 'Deployment', namespaced: true, shortNames: ['deploy'], categories: ['all'], generation: 'spec-or-annotations', statusSubresource: true, scaleSubresource: true },
-  { group: 'apps', version: 'v1', resource: 'statefulsets', singular: 'statefulset', kind: 'StatefulSet', namespaced: true, shortNames: ['sts'], categories: ['all'], generation: 'spec', statusSubresource: true, scaleSubresource: true },
-  { group: 'apps', version: 'v1', resource: 'daemonsets', singular: 'daemonset', kind: 'DaemonSet', namespaced: true, shortNames: ['ds'], categories: ['all'], generation: 'spec', statusSubresource: true },
+  {
+    group: 'apps',
+    version: 'v1',
+    resource: 'deployments',
+    singular: 'deployment',
+    kind: 'Deployment',
+    namespaced: true,
+    shortNames: ['deploy'],
+    categories: ['all'],
+    generation: 'spec-or-annotations',
+    statusSubresource: true,
+    scaleSubresource: true,
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    resource: 'statefulsets',
+    singular: 'statefulset',
+    kind: 'StatefulSet',
+    namespaced: true,
+    shortNames: ['sts'],
+    categories: ['all'],
+    generation: 'spec',
+    statusSubresource: true,
+    scaleSubresource: true,
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    resource: 'daemonsets',
+    singular: 'daemonset',
+    kind: 'DaemonSet',
+    namespaced: true,
+    shortNames: ['ds'],
+    categories: ['all'],
+    generation: 'spec',
+    statusSubresource: true,
+  },
   rbac('roles', 'role', 'Role', true),
   rbac('rolebindings', 'rolebinding', 'RoleBinding', true),
   rbac('clusterroles', 'clusterrole', 'ClusterRole', false),
   rbac('clusterrolebindings', 'clusterrolebinding', 'ClusterRoleBinding', false),
   crd('serving.knative.dev', 'v1', 'services', 'service', 'Service', {
-    shortNames: ['kservice', 'ksvc'], categories: ['all', 'knative', 'serving'],
+    shortNames: ['kservice', 'ksvc'],
+    categories: ['all', 'knative', 'serving'],
     printerColumns: [
       { name: 'URL', type: 'string', jsonPath: '.status.url' },
       { name: 'LatestCreated', type: 'string', jsonPath: '.status.latestCreatedRevisionName' },
@@ -83,7 +166,8 @@ export const RESOURCE_TABLE: readonly ResourceType[] = [
     ],
   }),
   crd('serving.knative.dev', 'v1', 'configurations', 'configuration', 'Configuration', {
-    shortNames: ['config', 'cfg'], categories: ['all', 'knative', 'serving'],
+    shortNames: ['config', 'cfg'],
+    categories: ['all', 'knative', 'serving'],
     printerColumns: [
       { name: 'LatestCreated', type: 'string', jsonPath: '.status.latestCreatedRevisionName' },
       { name: 'LatestReady', type: 'string', jsonPath: '.status.latestReadyRevisionName' },
@@ -91,17 +175,23 @@ export const RESOURCE_TABLE: readonly ResourceType[] = [
     ],
   }),
   crd('serving.knative.dev', 'v1', 'revisions', 'revision', 'Revision', {
-    shortNames: ['rev'], categories: ['all', 'knative', 'serving'],
+    shortNames: ['rev'],
+    categories: ['all', 'knative', 'serving'],
     printerColumns: [
       { name: 'Config Name', type: 'string', jsonPath: ".metadata.labels['serving\\.knative\\.dev/configuration']" },
-      { name: 'Generation', type: 'string', jsonPath: ".metadata.labels['serving\\.knative\\.dev/configurationGeneration']" },
+      {
+        name: 'Generation',
+        type: 'string',
+        jsonPath: ".metadata.labels['serving\\.knative\\.dev/configurationGeneration']",
+      },
       ...ready("'"),
       { name: 'Actual Replicas', type: 'integer', jsonPath: '.status.actualReplicas' },
       { name: 'Desired Replicas', type: 'integer', jsonPath: '.status.desiredReplicas' },
     ],
   }),
   crd('serving.knative.dev', 'v1', 'routes', 'route', 'Route', {
-    shortNames: ['rt'], categories: ['all', 'knative', 'serving'],
+    shortNames: ['rt'],
+    categories: ['all', 'knative', 'serving'],
     printerColumns: [{ name: 'URL', type: 'string', jsonPath: '.status.url' }, ...ready("'")],
   }),
   crd('sources.knative.dev', 'v1', 'apiserversources', 'apiserversource', 'ApiServerSource', {
@@ -117,10 +207,24 @@ export const RESOURCE_TABLE: readonly ResourceType[] = [
       ...ready("'"),
     ],
   }),
-  crd('networking.istio.io', 'v1', 'gateways', 'gateway', 'Gateway', { shortNames: ['gw'], categories: ['istio-io', 'networking-istio-io'] }),
-  crd('networking.istio.io', 'v1beta1', 'gateways', 'gateway', 'Gateway', { shortNames: ['gw'], categories: ['istio-io', 'networking-istio-io'] }),
-  crd('networking.istio.io', 'v1', 'virtualservices', 'virtualservice', 'VirtualService', { shortNames: ['vs'], categories: ['istio-io', 'networking-istio-io'], printerColumns: istioVsColumns }),
-  crd('networking.istio.io', 'v1beta1', 'virtualservices', 'virtualservice', 'VirtualService', { shortNames: ['vs'], categories: ['istio-io', 'networking-istio-io'], printerColumns: istioVsColumns }),
+  crd('networking.istio.io', 'v1', 'gateways', 'gateway', 'Gateway', {
+    shortNames: ['gw'],
+    categories: ['istio-io', 'networking-istio-io'],
+  }),
+  crd('networking.istio.io', 'v1beta1', 'gateways', 'gateway', 'Gateway', {
+    shortNames: ['gw'],
+    categories: ['istio-io', 'networking-istio-io'],
+  }),
+  crd('networking.istio.io', 'v1', 'virtualservices', 'virtualservice', 'VirtualService', {
+    shortNames: ['vs'],
+    categories: ['istio-io', 'networking-istio-io'],
+    printerColumns: istioVsColumns,
+  }),
+  crd('networking.istio.io', 'v1beta1', 'virtualservices', 'virtualservice', 'VirtualService', {
+    shortNames: ['vs'],
+    categories: ['istio-io', 'networking-istio-io'],
+    printerColumns: istioVsColumns,
+  }),
 ];
 
 /** Versions of one group share storage (as a real apiserver converts between them): key by group+resource. */

@@ -8,7 +8,8 @@ export type Requirement =
 
 export type LabelSelector = Requirement[];
 
-const KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 /** Split on commas that are not inside a `(...)` value set. */
@@ -29,11 +30,15 @@ function splitTopLevel(s: string): string[] {
 }
 
 function checkKey(key: string, whole: string): string {
-  if (!KEY.test(key) || key.length > 317) throw badRequest(`unable to parse requirement: ${whole}: invalid label key "${key}"`);
+  if (!KEY.test(key) || key.length > 317)
+    throw badRequest(`unable to parse requirement: ${whole}: invalid label key "${key}"`);
   return key;
 }
 function checkValue(v: string, whole: string): string {
-  if (!VALUE.test(v) || v.length > 63) throw badRequest(`unable to parse requirement: values[0][${whole}]: Invalid value: "${v}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`);
+  if (!VALUE.test(v) || v.length > 63)
+    throw badRequest(
+      `unable to parse requirement: values[0][${whole}]: Invalid value: "${v}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
+    );
   return v;
 }
 
@@ -72,14 +77,26 @@ export function parseLabelSelector(raw: string | undefined): LabelSelector {
 export function matchesLabels(sel: LabelSelector, labels: Record<string, string> | undefined): boolean {
   for (const r of sel) {
     const has = labels !== undefined && Object.prototype.hasOwnProperty.call(labels, r.key);
-    const v = has ? labels![r.key] : undefined;
+    const v = has ? labels[r.key] : undefined;
     switch (r.op) {
-      case 'exists': if (!has) return false; break;
-      case '!': if (has) return false; break;
-      case '=': if (v !== r.values[0]) return false; break;
-      case '!=': if (has && v === r.values[0]) return false; break;
-      case 'in': if (!has || !r.values.includes(v!)) return false; break;
-      case 'notin': if (has && r.values.includes(v!)) return false; break;
+      case 'exists':
+        if (!has) return false;
+        break;
+      case '!':
+        if (has) return false;
+        break;
+      case '=':
+        if (v !== r.values[0]) return false;
+        break;
+      case '!=':
+        if (has && v === r.values[0]) return false;
+        break;
+      case 'in':
+        if (!has || !r.values.includes(v!)) return false;
+        break;
+      case 'notin':
+        if (has && r.values.includes(v!)) return false;
+        break;
     }
   }
   return true;
@@ -101,12 +118,16 @@ export function parseFieldSelector(raw: string | undefined, kind: string): Field
     const m = /^([^=!]+?)\s*(==|=|!=)\s*(.*)$/.exec(part);
     if (!m) throw badRequest(`invalid selector: '${raw}'; can't understand '${part}'`);
     const field = m[1]!;
-    if (!supported.has(field)) throw badRequest(`"${field}" is not a known field selector: only "${[...supported].join('", "')}"`);
+    if (!supported.has(field))
+      throw badRequest(`"${field}" is not a known field selector: only "${[...supported].join('", "')}"`);
     return { field, op: m[2] === '!=' ? '!=' : '=', value: m[3]! };
   });
 }
 
-export function fieldValue(obj: { metadata?: { name?: string; namespace?: string }; type?: unknown }, field: string): string {
+export function fieldValue(
+  obj: { metadata?: { name?: string; namespace?: string }; type?: unknown },
+  field: string,
+): string {
   if (field === 'metadata.name') return obj.metadata?.name ?? '';
   if (field === 'metadata.namespace') return obj.metadata?.namespace ?? '';
   if (field === 'type') return typeof obj.type === 'string' ? obj.type : '';

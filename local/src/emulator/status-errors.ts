@@ -50,7 +50,16 @@ export function qualifiedResource(gr: GroupResource): string {
 
 function failure(code: number, reason: string, message: string, details?: StatusDetails): ApiError {
   // field order as the apiserver serializes metav1.Status
-  const status: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code };
+  const status: Status = {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    ...(details ? { details } : {}),
+    code,
+  };
   return new ApiError(status);
 }
 
@@ -69,12 +78,27 @@ export function alreadyExists(gr: GroupResource, name: string): ApiError {
   return failure(409, 'AlreadyExists', `${qualifiedResource(gr)} "${name}" already exists`, grDetails(gr, name));
 }
 
-export function conflict(gr: GroupResource, name: string, cause = 'the object has been modified; please apply your changes to the latest version and try again'): ApiError {
-  return failure(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedResource(gr)} "${name}": ${cause}`, grDetails(gr, name));
+export function conflict(
+  gr: GroupResource,
+  name: string,
+  cause = 'the object has been modified; please apply your changes to the latest version and try again',
+): ApiError {
+  return failure(
+    409,
+    'Conflict',
+    `Operation cannot be fulfilled on ${qualifiedResource(gr)} "${name}": ${cause}`,
+    grDetails(gr, name),
+  );
 }
 
 export interface FieldError {
-  type: 'FieldValueInvalid' | 'FieldValueRequired' | 'FieldValueTooLong' | 'FieldValueForbidden' | 'FieldValueNotSupported' | 'FieldValueDuplicate';
+  type:
+    | 'FieldValueInvalid'
+    | 'FieldValueRequired'
+    | 'FieldValueTooLong'
+    | 'FieldValueForbidden'
+    | 'FieldValueNotSupported'
+    | 'FieldValueDuplicate';
   field: string;
   /** the part after `<field>: `, e.g. `Too long: must have at most 1048576 bytes` */
   detail: string;
@@ -100,14 +124,25 @@ export function resourceNotFound(): ApiError {
   return failure(404, 'NotFound', 'the server could not find the requested resource', {});
 }
 
-export function methodNotAllowed(message = 'the server does not allow this method on the requested resource'): ApiError {
+export function methodNotAllowed(
+  message = 'the server does not allow this method on the requested resource',
+): ApiError {
   return failure(405, 'MethodNotAllowed', message, {});
 }
 
-export const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml', 'application/strategic-merge-patch+json'];
+export const PATCH_TYPES = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/apply-patch+yaml',
+  'application/strategic-merge-patch+json',
+];
 
 export function unsupportedMediaType(accepted: string[]): ApiError {
-  return failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`);
+  return failure(
+    415,
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
+  );
 }
 
 export function notAcceptable(accepted: string[]): ApiError {
@@ -133,15 +168,29 @@ export function unauthorized(): ApiError {
 }
 
 export function internalError(message: string): ApiError {
-  return failure(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ reason: 'UnexpectedServerError', message }] });
+  return failure(500, 'InternalError', `Internal error occurred: ${message}`, {
+    causes: [{ reason: 'UnexpectedServerError', message }],
+  });
 }
 
 /** A fault injected by a test: the reason the apiserver would give for that code. */
 export function statusForCode(code: number, message?: string): ApiError {
   const reasons: Record<number, string> = {
-    400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed', 406: 'NotAcceptable',
-    409: 'Conflict', 410: 'Expired', 413: 'RequestEntityTooLarge', 415: 'UnsupportedMediaType', 422: 'Invalid',
-    429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable', 504: 'Timeout',
+    400: 'BadRequest',
+    401: 'Unauthorized',
+    403: 'Forbidden',
+    404: 'NotFound',
+    405: 'MethodNotAllowed',
+    406: 'NotAcceptable',
+    409: 'Conflict',
+    410: 'Expired',
+    413: 'RequestEntityTooLarge',
+    415: 'UnsupportedMediaType',
+    422: 'Invalid',
+    429: 'TooManyRequests',
+    500: 'InternalError',
+    503: 'ServiceUnavailable',
+    504: 'Timeout',
   };
   const reason = reasons[code] ?? (code >= 500 ? 'InternalError' : 'BadRequest');
   const details: StatusDetails = code === 429 || code === 503 ? { retryAfterSeconds: 1 } : {};

@@ -35,7 +35,10 @@ function mergeKeyFor(field: string, path: string[]): string | undefined {
 
 /** 400 when the patch cannot be decoded, 422 when it decodes but cannot be applied (as the apiserver). */
 export class PatchError extends Error {
-  constructor(message: string, readonly code: 400 | 422 = 400) {
+  constructor(
+    message: string,
+    readonly code: 400 | 422 = 400,
+  ) {
     super(message);
   }
 }
@@ -120,7 +123,7 @@ function mergeList(field: string, original: unknown[], patch: unknown[], path: s
   }
   if (!key || !patch.every(isPlainObject)) return patch.map(stripDirectives);
   const out: unknown[] = [...original];
-  for (const item of patch as JsonMap[]) {
+  for (const item of patch) {
     const idx = out.findIndex((o) => isPlainObject(o) && o[key] === item[key]);
     if (item.$patch === 'delete') {
       if (idx >= 0) out.splice(idx, 1);
@@ -135,10 +138,15 @@ function mergeList(field: string, original: unknown[], patch: unknown[], path: s
 function applyOrder(field: string, list: unknown[], order: unknown[], path: string[]): unknown[] {
   const key = mergeKeyFor(field, path);
   const rank = (item: unknown): number => {
-    const i = order.findIndex((o) => (key && isPlainObject(o) && isPlainObject(item) ? o[key] === item[key] : o === item));
+    const i = order.findIndex((o) =>
+      key && isPlainObject(o) && isPlainObject(item) ? o[key] === item[key] : o === item,
+    );
     return i < 0 ? Number.MAX_SAFE_INTEGER : i;
   };
-  return list.map((item, i) => ({ item, i, r: rank(item) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.item);
+  return list
+    .map((item, i) => ({ item, i, r: rank(item) }))
+    .sort((a, b) => a.r - b.r || a.i - b.i)
+    .map((x) => x.item);
 }
 
 function stripDirectives(v: unknown): unknown {

@@ -35,10 +35,21 @@ export function humanDuration(ms: number): string {
   return `${y}y`;
 }
 
-const age = (o: KObject) => (o.metadata.creationTimestamp ? humanDuration(Date.now() - Date.parse(o.metadata.creationTimestamp)) : '<unknown>');
-const col = (name: string, type = 'string', description = '', priority = 0, format = ''): Column => ({ name, type, format, description, priority });
+const age = (o: KObject) =>
+  o.metadata.creationTimestamp ? humanDuration(Date.now() - Date.parse(o.metadata.creationTimestamp)) : '<unknown>';
+const col = (name: string, type = 'string', description = '', priority = 0, format = ''): Column => ({
+  name,
+  type,
+  format,
+  description,
+  priority,
+});
 const NAME = col('Name', 'string', 'Name must be unique within a namespace.', 0, 'name');
-const AGE = col('Age', 'string', 'CreationTimestamp is a timestamp representing the server time when this object was created.');
+const AGE = col(
+  'Age',
+  'string',
+  'CreationTimestamp is a timestamp representing the server time when this object was created.',
+);
 
 const num = (v: unknown) => (typeof v === 'number' ? v : 0);
 const obj = (v: unknown): Record<string, unknown> => (isPlainObject(v) ? v : {});
@@ -49,24 +60,63 @@ interface BuiltinPrinter {
 }
 
 const BUILTIN: Record<string, BuiltinPrinter> = {
-  'namespaces': { columns: [NAME, col('Status'), AGE], cells: (o) => [o.metadata.name!, String(obj(o.status).phase ?? 'Active'), age(o)] },
-  'configmaps': { columns: [NAME, col('Data', 'integer'), AGE], cells: (o) => [o.metadata.name!, Object.keys(obj(o.data)).length + Object.keys(obj(o.binaryData)).length, age(o)] },
-  'secrets': { columns: [NAME, col('Type'), col('Data', 'integer'), AGE], cells: (o) => [o.metadata.name!, String(o.type ?? 'Opaque'), Object.keys(obj(o.data)).length, age(o)] },
-  'serviceaccounts': { columns: [NAME, col('Secrets', 'integer'), AGE], cells: (o) => [o.metadata.name!, Array.isArray(o.secrets) ? o.secrets.length : 0, age(o)] },
-  'services': {
-    columns: [NAME, col('Type'), col('Cluster-IP'), col('External-IP'), col('Port(s)'), AGE, col('Selector', 'string', '', 1)],
+  namespaces: {
+    columns: [NAME, col('Status'), AGE],
+    cells: (o) => [o.metadata.name!, String(obj(o.status).phase ?? 'Active'), age(o)],
+  },
+  configmaps: {
+    columns: [NAME, col('Data', 'integer'), AGE],
+    cells: (o) => [o.metadata.name!, Object.keys(obj(o.data)).length + Object.keys(obj(o.binaryData)).length, age(o)],
+  },
+  secrets: {
+    columns: [NAME, col('Type'), col('Data', 'integer'), AGE],
+    cells: (o) => [o.metadata.name!, String(o.type ?? 'Opaque'), Object.keys(obj(o.data)).length, age(o)],
+  },
+  serviceaccounts: {
+    columns: [NAME, col('Secrets', 'integer'), AGE],
+    cells: (o) => [o.metadata.name!, Array.isArray(o.secrets) ? o.secrets.length : 0, age(o)],
+  },
+  services: {
+    columns: [
+      NAME,
+      col('Type'),
+      col('Cluster-IP'),
+      col('External-IP'),
+      col('Port(s)'),
+      AGE,
+      col('Selector', 'string', '', 1),
+    ],
     cells: (o) => {
       const spec = obj(o.spec);
-      const ports = Array.isArray(spec.ports) ? spec.ports.map((p) => `${String(obj(p).port)}/${String(obj(p).protocol ?? 'TCP')}`).join(',') : '<none>';
-      const sel = Object.entries(obj(spec.selector)).map(([k, v]) => `${k}=${String(v)}`).join(',') || '<none>';
-      return [o.metadata.name!, String(spec.type ?? 'ClusterIP'), String(spec.clusterIP ?? '<none>'), '<none>', ports || '<none>', age(o), sel];
+      const ports = Array.isArray(spec.ports)
+        ? spec.ports.map((p) => `${String(obj(p).port)}/${String(obj(p).protocol ?? 'TCP')}`).join(',')
+        : '<none>';
+      const sel =
+        Object.entries(obj(spec.selector))
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(',') || '<none>';
+      return [
+        o.metadata.name!,
+        String(spec.type ?? 'ClusterIP'),
+        String(spec.clusterIP ?? '<none>'),
+        '<none>',
+        ports || '<none>',
+        age(o),
+        sel,
+      ];
     },
   },
   'deployments.apps': {
     columns: [NAME, col('Ready'), col('Up-to-date', 'integer'), col('Available', 'integer'), AGE],
     cells: (o) => {
       const s = obj(o.status);
-      return [o.metadata.name!, `${num(s.readyReplicas)}/${num(obj(o.spec).replicas ?? 1)}`, num(s.updatedReplicas), num(s.availableReplicas), age(o)];
+      return [
+        o.metadata.name!,
+        `${num(s.readyReplicas)}/${num(obj(o.spec).replicas ?? 1)}`,
+        num(s.updatedReplicas),
+        num(s.availableReplicas),
+        age(o),
+      ];
     },
   },
   'statefulsets.apps': {
@@ -74,17 +124,50 @@ const BUILTIN: Record<string, BuiltinPrinter> = {
     cells: (o) => [o.metadata.name!, `${num(obj(o.status).readyReplicas)}/${num(obj(o.spec).replicas ?? 1)}`, age(o)],
   },
   'daemonsets.apps': {
-    columns: [NAME, col('Desired', 'integer'), col('Current', 'integer'), col('Ready', 'integer'), col('Up-to-date', 'integer'), col('Available', 'integer'), col('Node Selector'), AGE],
+    columns: [
+      NAME,
+      col('Desired', 'integer'),
+      col('Current', 'integer'),
+      col('Ready', 'integer'),
+      col('Up-to-date', 'integer'),
+      col('Available', 'integer'),
+      col('Node Selector'),
+      AGE,
+    ],
     cells: (o) => {
       const s = obj(o.status);
-      const sel = Object.entries(obj(obj(obj(obj(o.spec).template).spec).nodeSelector)).map(([k, v]) => `${k}=${String(v)}`).join(',') || '<none>';
-      return [o.metadata.name!, num(s.desiredNumberScheduled), num(s.currentNumberScheduled), num(s.numberReady), num(s.updatedNumberScheduled), num(s.numberAvailable), sel, age(o)];
+      const sel =
+        Object.entries(obj(obj(obj(obj(o.spec).template).spec).nodeSelector))
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(',') || '<none>';
+      return [
+        o.metadata.name!,
+        num(s.desiredNumberScheduled),
+        num(s.currentNumberScheduled),
+        num(s.numberReady),
+        num(s.updatedNumberScheduled),
+        num(s.numberAvailable),
+        sel,
+        age(o),
+      ];
     },
   },
-  'roles.rbac.authorization.k8s.io': { columns: [NAME, col('Created At', 'date')], cells: (o) => [o.metadata.name!, o.metadata.creationTimestamp ?? ''] },
-  'clusterroles.rbac.authorization.k8s.io': { columns: [NAME, col('Created At', 'date')], cells: (o) => [o.metadata.name!, o.metadata.creationTimestamp ?? ''] },
-  'rolebindings.rbac.authorization.k8s.io': { columns: [NAME, col('Role'), AGE], cells: (o) => [o.metadata.name!, `${String(obj(o.roleRef).kind)}/${String(obj(o.roleRef).name)}`, age(o)] },
-  'clusterrolebindings.rbac.authorization.k8s.io': { columns: [NAME, col('Role'), AGE], cells: (o) => [o.metadata.name!, `${String(obj(o.roleRef).kind)}/${String(obj(o.roleRef).name)}`, age(o)] },
+  'roles.rbac.authorization.k8s.io': {
+    columns: [NAME, col('Created At', 'date')],
+    cells: (o) => [o.metadata.name!, o.metadata.creationTimestamp ?? ''],
+  },
+  'clusterroles.rbac.authorization.k8s.io': {
+    columns: [NAME, col('Created At', 'date')],
+    cells: (o) => [o.metadata.name!, o.metadata.creationTimestamp ?? ''],
+  },
+  'rolebindings.rbac.authorization.k8s.io': {
+    columns: [NAME, col('Role'), AGE],
+    cells: (o) => [o.metadata.name!, `${String(obj(o.roleRef).kind)}/${String(obj(o.roleRef).name)}`, age(o)],
+  },
+  'clusterrolebindings.rbac.authorization.k8s.io': {
+    columns: [NAME, col('Role'), AGE],
+    cells: (o) => [o.metadata.name!, `${String(obj(o.roleRef).kind)}/${String(obj(o.roleRef).name)}`, age(o)],
+  },
 };
 
 function crdCell(o: KObject, c: PrinterColumn): Cell {
@@ -102,7 +185,12 @@ function printerFor(t: ResourceType): BuiltinPrinter {
   if (builtin) return builtin;
   const pcs = t.printerColumns ?? [];
   const hasAge = pcs.some((c) => c.jsonPath === '.metadata.creationTimestamp');
-  const columns = [NAME, ...pcs.map((c) => col(c.name, c.type === 'date' ? 'date' : c.type, c.description ?? '', c.priority ?? 0, c.format ?? ''))];
+  const columns = [
+    NAME,
+    ...pcs.map((c) =>
+      col(c.name, c.type === 'date' ? 'date' : c.type, c.description ?? '', c.priority ?? 0, c.format ?? ''),
+    ),
+  ];
   if (!hasAge && !t.custom) columns.push(AGE);
   if (pcs.length === 0) columns.push(AGE);
   return {
@@ -121,9 +209,20 @@ function rowObject(o: KObject, include: string): unknown {
   return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata };
 }
 
-export function toTable(t: ResourceType, items: KObject[], listMeta: Record<string, unknown>, includeObject: string, tableVersion = 'v1', withColumns = true): Record<string, unknown> {
+export function toTable(
+  t: ResourceType,
+  items: KObject[],
+  listMeta: Record<string, unknown>,
+  includeObject: string,
+  tableVersion = 'v1',
+  withColumns = true,
+): Record<string, unknown> {
   const p = printerFor(t);
-  const table: Record<string, unknown> = { kind: 'Table', apiVersion: `meta.k8s.io/${tableVersion}`, metadata: listMeta };
+  const table: Record<string, unknown> = {
+    kind: 'Table',
+    apiVersion: `meta.k8s.io/${tableVersion}`,
+    metadata: listMeta,
+  };
   table.columnDefinitions = withColumns ? p.columns : [];
   table.rows = items.map((o) => {
     const row: Record<string, unknown> = { cells: p.cells(o) };

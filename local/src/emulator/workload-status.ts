@@ -14,10 +14,21 @@ function replicasOf(obj: KObject): number {
 /** pod-template-hash-like suffix so ReplicaSet names in messages look real */
 function templateHash(obj: KObject): string {
   const spec = isPlainObject(obj.spec) ? obj.spec : {};
-  return createHash('sha256').update(JSON.stringify(spec.template ?? {})).digest('hex').slice(0, 10).replace(/[0-9]/g, (d) => 'bcdfghjklm'[Number(d)]!);
+  return createHash('sha256')
+    .update(JSON.stringify(spec.template ?? {}))
+    .digest('hex')
+    .slice(0, 10)
+    .replace(/[0-9]/g, (d) => 'bcdfghjklm'[Number(d)]!);
 }
 
-function condition(type: string, status: string, reason: string, message: string, previous: unknown[] | undefined, withUpdate = true): JsonMap {
+function condition(
+  type: string,
+  status: string,
+  reason: string,
+  message: string,
+  previous: unknown[] | undefined,
+  withUpdate = true,
+): JsonMap {
   const old = (previous ?? []).find((c) => isPlainObject(c) && c.type === type) as JsonMap | undefined;
   const t = now();
   const c: JsonMap = { type, status };
@@ -35,7 +46,13 @@ function deploymentStatus(obj: KObject, prevStatus: JsonMap): JsonMap {
   if (r > 0) Object.assign(s, { replicas: r, updatedReplicas: r, readyReplicas: r, availableReplicas: r });
   s.conditions = [
     condition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.', prevConds),
-    condition('Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${obj.metadata.name}-${templateHash(obj)}" has successfully progressed.`, prevConds),
+    condition(
+      'Progressing',
+      'True',
+      'NewReplicaSetAvailable',
+      `ReplicaSet "${obj.metadata.name}-${templateHash(obj)}" has successfully progressed.`,
+      prevConds,
+    ),
   ];
   return s;
 }
@@ -43,12 +60,30 @@ function deploymentStatus(obj: KObject, prevStatus: JsonMap): JsonMap {
 function statefulSetStatus(obj: KObject): JsonMap {
   const r = replicasOf(obj);
   const rev = `${obj.metadata.name}-${templateHash(obj)}`;
-  return { observedGeneration: obj.metadata.generation ?? 1, replicas: r, readyReplicas: r, currentReplicas: r, updatedReplicas: r, availableReplicas: r, currentRevision: rev, updateRevision: rev, collisionCount: 0 };
+  return {
+    observedGeneration: obj.metadata.generation ?? 1,
+    replicas: r,
+    readyReplicas: r,
+    currentReplicas: r,
+    updatedReplicas: r,
+    availableReplicas: r,
+    currentRevision: rev,
+    updateRevision: rev,
+    collisionCount: 0,
+  };
 }
 
 function daemonSetStatus(obj: KObject): JsonMap {
   // one emulated node
-  return { observedGeneration: obj.metadata.generation ?? 1, currentNumberScheduled: 1, desiredNumberScheduled: 1, numberAvailable: 1, numberMisscheduled: 0, numberReady: 1, updatedNumberScheduled: 1 };
+  return {
+    observedGeneration: obj.metadata.generation ?? 1,
+    currentNumberScheduled: 1,
+    desiredNumberScheduled: 1,
+    numberAvailable: 1,
+    numberMisscheduled: 0,
+    numberReady: 1,
+    updatedNumberScheduled: 1,
+  };
 }
 
 export function knativeRevisionName(name: string, n: number): string {
@@ -60,9 +95,11 @@ function knativeServiceStatus(obj: KObject, previous: KObject | undefined, prevS
   const ns = obj.metadata.namespace ?? 'default';
   const spec = isPlainObject(obj.spec) ? obj.spec : {};
   const prevSpec = previous && isPlainObject(previous.spec) ? previous.spec : undefined;
-  const prevCreated = typeof prevStatus.latestCreatedRevisionName === 'string' ? prevStatus.latestCreatedRevisionName : undefined;
+  const prevCreated =
+    typeof prevStatus.latestCreatedRevisionName === 'string' ? prevStatus.latestCreatedRevisionName : undefined;
   const prevN = prevCreated ? Number(/-(\d+)$/.exec(prevCreated)?.[1] ?? 0) : 0;
-  const templateChanged = !prevSpec || JSON.stringify(prevSpec.template ?? null) !== JSON.stringify(spec.template ?? null);
+  const templateChanged =
+    !prevSpec || JSON.stringify(prevSpec.template ?? null) !== JSON.stringify(spec.template ?? null);
   const tmplMeta = isPlainObject(spec.template) && isPlainObject(spec.template.metadata) ? spec.template.metadata : {};
   const n = templateChanged || !prevCreated ? prevN + 1 : prevN;
   const revision = typeof tmplMeta.name === 'string' && tmplMeta.name ? tmplMeta.name : knativeRevisionName(name, n);
@@ -71,11 +108,13 @@ function knativeServiceStatus(obj: KObject, previous: KObject | undefined, prevS
   const prevConds = Array.isArray(prevStatus.conditions) ? prevStatus.conditions : undefined;
   return {
     observedGeneration: obj.metadata.generation ?? 1,
-    conditions: ['ConfigurationsReady', 'Ready', 'RoutesReady'].map((type) => condition(type, 'True', '', '', prevConds, false)).map((c) => {
-      delete c.reason;
-      delete c.message;
-      return c;
-    }),
+    conditions: ['ConfigurationsReady', 'Ready', 'RoutesReady']
+      .map((type) => condition(type, 'True', '', '', prevConds, false))
+      .map((c) => {
+        delete c.reason;
+        delete c.message;
+        return c;
+      }),
     latestCreatedRevisionName: revision,
     latestReadyRevisionName: revision,
     url: clusterLocal ? internal : `http://${name}.${ns}.example.com`,
@@ -90,6 +129,7 @@ export function settledStatus(t: ResourceType, obj: KObject, previous: KObject |
   if (t.group === 'apps' && t.resource === 'deployments') return deploymentStatus(obj, prevStatus);
   if (t.group === 'apps' && t.resource === 'statefulsets') return statefulSetStatus(obj);
   if (t.group === 'apps' && t.resource === 'daemonsets') return daemonSetStatus(obj);
-  if (t.group === 'serving.knative.dev' && t.resource === 'services') return knativeServiceStatus(obj, previous, prevStatus);
+  if (t.group === 'serving.knative.dev' && t.resource === 'services')
+    return knativeServiceStatus(obj, previous, prevStatus);
   return undefined;
 }

@@ -42,7 +42,10 @@ export interface DeploymentStatus {
 
 /** A stable hash of a pod template: key order does not matter, any value change does. */
 export function hashPodTemplate(template: PodTemplate | undefined): string {
-  return createHash('sha256').update(stableStringify(template ?? {})).digest('hex').slice(0, 10);
+  return createHash('sha256')
+    .update(stableStringify(template ?? {}))
+    .digest('hex')
+    .slice(0, 10);
 }
 
 function stableStringify(value: unknown): string {
@@ -74,7 +77,11 @@ export function computeDeploymentStatus(input: DeploymentStatusInput): Deploymen
   const availableCondition: Pick<DeploymentCondition, 'status' | 'reason' | 'message'> =
     available >= input.desiredReplicas
       ? { status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' }
-      : { status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' };
+      : {
+          status: 'False',
+          reason: 'MinimumReplicasUnavailable',
+          message: 'Deployment does not have minimum availability.',
+        };
 
   const status: DeploymentStatus = {
     observedGeneration: input.generation,
@@ -82,10 +89,7 @@ export function computeDeploymentStatus(input: DeploymentStatusInput): Deploymen
     updatedReplicas: updated.length,
     readyReplicas: ready,
     availableReplicas: available,
-    conditions: [
-      withTimes('Available', availableCondition, input),
-      withTimes('Progressing', progressing, input),
-    ],
+    conditions: [withTimes('Available', availableCondition, input), withTimes('Progressing', progressing, input)],
   };
   const unavailable = Math.max(input.desiredReplicas - available, 0);
   if (unavailable > 0) status.unavailableReplicas = unavailable;
@@ -99,7 +103,8 @@ function withTimes(
 ): DeploymentCondition {
   const previous = input.previousConditions?.find((p) => p.type === type);
   // Keep the times of an unchanged condition, so rewriting the same status changes nothing.
-  const same = previous && previous.status === c.status && previous.reason === c.reason && previous.message === c.message;
+  const same =
+    previous && previous.status === c.status && previous.reason === c.reason && previous.message === c.message;
   return {
     type,
     ...c,

@@ -108,7 +108,9 @@ export function attemptForward(o: AttemptOptions): Promise<AttemptResult> {
       }
       // A refused connection never reached the process. A reset on a reused keep-alive socket means
       // the upstream closed it while idle (a draining pod does this): Node's docs say retry.
-      const retryable = error.code === 'ECONNREFUSED' || (upstream.reusedSocket && (error.code === 'ECONNRESET' || error.message === 'socket hang up'));
+      const retryable =
+        error.code === 'ECONNREFUSED' ||
+        (upstream.reusedSocket && (error.code === 'ECONNRESET' || error.message === 'socket hang up'));
       finish({ kind: 'failed', error, retryable });
     });
     upstream.end(o.body);

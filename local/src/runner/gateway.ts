@@ -66,7 +66,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       if (attempt > 0) await sleep(25 * attempt);
       let decision;
       try {
-        decision = resolveRoute(opts.routeInputs(), { host: rawHost, path, method, headers: req.headers }, Math.random());
+        decision = resolveRoute(
+          opts.routeInputs(),
+          { host: rawHost, path, method, headers: req.headers },
+          Math.random(),
+        );
       } catch (err) {
         answerError(res, 500, `gateway: could not route: ${(err as Error).message}`);
         return;

@@ -137,7 +137,12 @@ export function createPodSupervisor(opts: PodSupervisorOptions): PodSupervisor {
     state.retryTimer.unref();
   }
 
-  async function startPod(dep: DeploymentLike, state: DeploymentState, templateHash: string, program: LocalProgram): Promise<LocalPod> {
+  async function startPod(
+    dep: DeploymentLike,
+    state: DeploymentState,
+    templateHash: string,
+    program: LocalProgram,
+  ): Promise<LocalPod> {
     const namespace = dep.metadata?.namespace ?? 'default';
     const template = dep.spec?.template ?? {};
     const name = `${dep.metadata?.name ?? 'pod'}-${templateHash}-${randomBytes(3).toString('hex').slice(0, 5)}`;
@@ -174,7 +179,14 @@ export function createPodSupervisor(opts: PodSupervisorOptions): PodSupervisor {
       dir,
       process,
       stopping: false,
-      endpoint: { pod: name, namespace, labels: { ...(template.metadata?.labels ?? {}) }, host: '127.0.0.1', port, ready: false },
+      endpoint: {
+        pod: name,
+        namespace,
+        labels: { ...(template.metadata?.labels ?? {}) },
+        host: '127.0.0.1',
+        port,
+        ready: false,
+      },
     };
     state.log(`pod ${name} starting (pid ${process.pid ?? '?'}, port ${port})`);
     void process.exited.then((code) => {
@@ -243,7 +255,8 @@ export function createPodSupervisor(opts: PodSupervisorOptions): PodSupervisor {
 
     if (missing > 0) {
       const rolling = state.pods.length > 0;
-      if (rolling) state.log(`pod template changed (generation ${dep.metadata?.generation ?? '?'}): rolling out ${templateHash}`);
+      if (rolling)
+        state.log(`pod template changed (generation ${dep.metadata?.generation ?? '?'}): rolling out ${templateHash}`);
       const started = Date.now();
       const results = await Promise.allSettled(
         Array.from({ length: missing }, () => startPod(dep, state, templateHash, program)),
@@ -275,13 +288,12 @@ export function createPodSupervisor(opts: PodSupervisorOptions): PodSupervisor {
     state.failure = undefined;
     state.crashes = 0;
     // Old pods go only once every new one is ready: traffic has somewhere to go at every moment.
-    const surplus = [
-      ...state.pods.filter((p) => p.templateHash !== templateHash),
-      ...current().slice(desired),
-    ];
+    const surplus = [...state.pods.filter((p) => p.templateHash !== templateHash), ...current().slice(desired)];
     await writeStatus(dep, state, templateHash);
     await Promise.all(
-      surplus.map((p) => stopPod(state, p, p.templateHash !== templateHash ? 'replaced by the new template' : 'scaled down')),
+      surplus.map((p) =>
+        stopPod(state, p, p.templateHash !== templateHash ? 'replaced by the new template' : 'scaled down'),
+      ),
     );
     await writeStatus(dep, state, templateHash);
   }
@@ -304,7 +316,12 @@ export function createPodSupervisor(opts: PodSupervisorOptions): PodSupervisor {
     pods() {
       const out: ReturnType<PodSupervisor['pods']> = {};
       for (const [key, s] of states) {
-        out[key] = s.pods.map((p) => ({ name: p.name, templateHash: p.templateHash, pid: p.process.pid, ready: p.endpoint.ready }));
+        out[key] = s.pods.map((p) => ({
+          name: p.name,
+          templateHash: p.templateHash,
+          pid: p.process.pid,
+          ready: p.endpoint.ready,
+        }));
       }
       return out;
     },

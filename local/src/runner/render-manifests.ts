@@ -19,7 +19,9 @@ export function parseManifests(text: string, origin: string): KubeObject[] {
     const value: unknown = doc.toJSON();
     if (value === null || value === undefined) continue;
     if (!isRecord(value) || typeof value.kind !== 'string' || typeof value.apiVersion !== 'string') {
-      throw new Error(`${origin}: YAML document ${i + 1} is not a Kubernetes object (apiVersion and kind are required)`);
+      throw new Error(
+        `${origin}: YAML document ${i + 1} is not a Kubernetes object (apiVersion and kind are required)`,
+      );
     }
     if (value.kind.endsWith('List') && Array.isArray(value.items)) {
       objects.push(...parseManifests(value.items.map((item) => JSON.stringify(item)).join('\n---\n'), origin));
@@ -28,7 +30,7 @@ export function parseManifests(text: string, origin: string): KubeObject[] {
     if (!isRecord(value.metadata) || typeof value.metadata.name !== 'string') {
       throw new Error(`${origin}: ${value.kind} in document ${i + 1} has no metadata.name`);
     }
-    objects.push(value as KubeObject);
+    objects.push(value);
   }
   return objects;
 }
@@ -60,7 +62,11 @@ function runKubectl(args: string[], input?: string): Promise<{ stdout: string; s
   return new Promise((resolve, reject) => {
     const child = execFile('kubectl', args, { maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') {
-        reject(new Error('kubectl is not installed or not on PATH: local mode renders the manifests with `kubectl kustomize`'));
+        reject(
+          new Error(
+            'kubectl is not installed or not on PATH: local mode renders the manifests with `kubectl kustomize`',
+          ),
+        );
         return;
       }
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
@@ -71,7 +77,10 @@ function runKubectl(args: string[], input?: string): Promise<{ stdout: string; s
 }
 
 /** `kubectl kustomize <dir>` for each directory, parsed. */
-export async function renderManifests(repoRoot: string, dirs: readonly string[] = MANIFEST_DIRS): Promise<KubeObject[]> {
+export async function renderManifests(
+  repoRoot: string,
+  dirs: readonly string[] = MANIFEST_DIRS,
+): Promise<KubeObject[]> {
   const out: KubeObject[] = [];
   for (const dir of dirs) {
     const { stdout, stderr, code } = await runKubectl(['kustomize', `${repoRoot}/${dir}`]);
@@ -96,7 +105,13 @@ export async function applyManifests(objects: readonly KubeObject[], kubeconfigP
     JSON.stringify(list),
   );
   return {
-    applied: stdout.split('\n').map((l) => l.trim()).filter(Boolean),
-    failed: stderr.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('Warning:')),
+    applied: stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean),
+    failed: stderr
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('Warning:')),
   };
 }

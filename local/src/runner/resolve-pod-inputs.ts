@@ -53,9 +53,7 @@ type DataSource = { kind: 'configmap' | 'secret'; name: string };
 export function resolvePodInputs(req: PodInputsRequest): PodInputs {
   const out: PodInputs = { env: {}, files: [], dirs: [], errors: [], warnings: [] };
   const containers = req.template.spec?.containers ?? [];
-  const container = req.containerName
-    ? containers.find((c) => c.name === req.containerName)
-    : containers[0];
+  const container = req.containerName ? containers.find((c) => c.name === req.containerName) : containers[0];
   if (!container) {
     out.errors.push(
       req.containerName

@@ -217,7 +217,9 @@ export function resolveRoute(inputs: RouteInputs, req: RouteRequest, pick = 0): 
 }
 
 function chooseWeighted(destinations: Record<string, unknown>[], pick: number): Record<string, unknown> {
-  const weights = destinations.map((d) => (typeof d.weight === 'number' ? d.weight : destinations.length === 1 ? 100 : 0));
+  const weights = destinations.map((d) =>
+    typeof d.weight === 'number' ? d.weight : destinations.length === 1 ? 100 : 0,
+  );
   const total = weights.reduce((a, b) => a + b, 0);
   if (total <= 0) return destinations[0] as Record<string, unknown>;
   let point = Math.min(Math.max(pick, 0), 0.999999) * total;

@@ -65,7 +65,10 @@ export function partNameFor(dep: KubeObject): string {
 /** Env of the restart function as its Knative Service declares it (plain values only). */
 function restartEnvFrom(objects: readonly KubeObject[], sinkName: string | undefined): Record<string, string> {
   const ksvc = objects.find(
-    (o) => o.kind === 'Service' && o.apiVersion?.startsWith('serving.knative.dev/') && (!sinkName || o.metadata?.name === sinkName),
+    (o) =>
+      o.kind === 'Service' &&
+      o.apiVersion?.startsWith('serving.knative.dev/') &&
+      (!sinkName || o.metadata?.name === sinkName),
   );
   const template = isRecord(ksvc?.spec) ? (ksvc.spec.template as PodTemplate | undefined) : undefined;
   const env: Record<string, string> = {};
@@ -76,7 +79,10 @@ function restartEnvFrom(objects: readonly KubeObject[], sinkName: string | undef
 /** The ServiceAccount the restart Knative Service runs as: local mode gives the function that identity. */
 function restartServiceAccountOf(objects: readonly KubeObject[], sinkName: string | undefined): string | undefined {
   const ksvc = objects.find(
-    (o) => o.kind === 'Service' && o.apiVersion?.startsWith('serving.knative.dev/') && (!sinkName || o.metadata?.name === sinkName),
+    (o) =>
+      o.kind === 'Service' &&
+      o.apiVersion?.startsWith('serving.knative.dev/') &&
+      (!sinkName || o.metadata?.name === sinkName),
   );
   const template = isRecord(ksvc?.spec) && isRecord(ksvc.spec.template) ? ksvc.spec.template : undefined;
   const name = isRecord(template?.spec) ? template.spec.serviceAccountName : undefined;
@@ -97,8 +103,8 @@ function describeApps(objects: readonly KubeObject[]): Runner['apps'] {
       const env = dep.metadata?.labels?.env ?? dep.metadata?.name ?? '';
       const vs = objects.find((o) => o.kind === 'VirtualService' && o.metadata?.labels?.env === env);
       const hosts = isRecord(vs?.spec) && Array.isArray(vs.spec.hosts) ? (vs.spec.hosts as string[]) : [];
-      const ref = (dep.spec?.template?.spec?.containers?.[0]?.env ?? []).find((v) => v.valueFrom?.configMapKeyRef)?.valueFrom
-        ?.configMapKeyRef;
+      const ref = (dep.spec?.template?.spec?.containers?.[0]?.env ?? []).find((v) => v.valueFrom?.configMapKeyRef)
+        ?.valueFrom?.configMapKeyRef;
       const volumeCm = dep.spec?.template?.spec?.volumes?.find((v) => v.configMap)?.configMap?.name;
       return { env, host: hosts[0] ?? '', configMap: ref?.name ?? volumeCm ?? '', key: ref?.key ?? 'message' };
     });
@@ -152,7 +158,9 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     });
     apiLog(`Kubernetes API emulator at ${emulator.url} (kubeconfig ${emulator.kubeconfigPath})`);
     const applied = await applyManifests(rendered, emulator.kubeconfigPath);
-    apiLog(`kubectl apply: ${applied.applied.length} objects from ${MANIFEST_DIRS.join(', ')} into namespace ${namespace}`);
+    apiLog(
+      `kubectl apply: ${applied.applied.length} objects from ${MANIFEST_DIRS.join(', ')} into namespace ${namespace}`,
+    );
     for (const line of applied.failed) apiLog(`kubectl apply failed: ${line}`);
     cleanups.push(startApiRequestLog(emulator, apiLog));
 
@@ -206,9 +214,9 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
       kind: 'Deployment',
       namespace,
       log: apiLog,
-      onAdd: (d) => supervisor.upsert(d as DeploymentLike),
-      onUpdate: (d) => supervisor.upsert(d as DeploymentLike),
-      onDelete: (d) => supervisor.remove(d as DeploymentLike),
+      onAdd: (d) => supervisor.upsert(d),
+      onUpdate: (d) => supervisor.upsert(d),
+      onDelete: (d) => supervisor.remove(d),
     });
     cleanups.push(() => deployments.stop());
     const knativeServices = await settleKnativeServices(kc, namespace, apiLog);
@@ -270,7 +278,8 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
       kubeConfig: kc,
       objects: sourceObjects,
       sinkUrl: activator.url,
-      log: (level, message, fields) => sourceLog(`${level === 'info' ? '' : `${level}: `}${message}${formatFields(fields)}`),
+      log: (level, message, fields) =>
+        sourceLog(`${level === 'info' ? '' : `${level}: `}${message}${formatFields(fields)}`),
     });
     cleanups.push(() => sources.stop());
 
@@ -302,7 +311,13 @@ async function readBackSources(kc: KubeConfig, rendered: readonly KubeObject[]):
   const out: KubeObject[] = [];
   for (const o of rendered.filter((x) => x.kind === 'ApiServerSource' || x.kind === 'PingSource')) {
     try {
-      out.push((await api.read({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata?.name ?? '', namespace: o.metadata?.namespace } })) as KubeObject);
+      out.push(
+        (await api.read({
+          apiVersion: o.apiVersion,
+          kind: o.kind,
+          metadata: { name: o.metadata?.name ?? '', namespace: o.metadata?.namespace },
+        })) as KubeObject,
+      );
     } catch {
       out.push(o); // not served by the emulator: the rendered object is the same spec
     }

@@ -22,11 +22,13 @@ function fail(field: string, problem: string): never {
 /** metav1.LabelSelector → the selector string the API takes (labels.Selector String form). */
 export function formatLabelSelector(selector: unknown, field = 'selector'): string | undefined {
   if (selector === undefined || selector === null) return undefined;
-  if (typeof selector !== 'object' || Array.isArray(selector)) fail(field, 'must be an object with matchLabels/matchExpressions');
+  if (typeof selector !== 'object' || Array.isArray(selector))
+    fail(field, 'must be an object with matchLabels/matchExpressions');
   const { matchLabels, matchExpressions } = selector as { matchLabels?: unknown; matchExpressions?: unknown };
   const parts: { key: string; text: string }[] = [];
   if (matchLabels !== undefined) {
-    if (typeof matchLabels !== 'object' || matchLabels === null || Array.isArray(matchLabels)) fail(`${field}.matchLabels`, 'must be a map of strings');
+    if (typeof matchLabels !== 'object' || matchLabels === null || Array.isArray(matchLabels))
+      fail(`${field}.matchLabels`, 'must be a map of strings');
     for (const [key, value] of Object.entries(matchLabels)) {
       if (typeof value !== 'string') fail(`${field}.matchLabels.${key}`, 'must be a string');
       parts.push({ key, text: `${key}=${value}` });
@@ -38,7 +40,8 @@ export function formatLabelSelector(selector: unknown, field = 'selector'): stri
       const at = `${field}.matchExpressions[${i}]`;
       if (typeof req?.key !== 'string' || !req.key) fail(`${at}.key`, 'must be a non-empty string');
       const values = req.values ?? [];
-      if (!Array.isArray(values) || values.some((v) => typeof v !== 'string')) fail(`${at}.values`, 'must be a list of strings');
+      if (!Array.isArray(values) || values.some((v) => typeof v !== 'string'))
+        fail(`${at}.values`, 'must be a list of strings');
       const list = [...(values as string[])].sort().join(',');
       switch (req.operator) {
         case 'In':
@@ -58,13 +61,23 @@ export function formatLabelSelector(selector: unknown, field = 'selector'): stri
     });
   }
   // labels.Selector sorts its requirements by key; an empty selector selects everything.
-  return parts.length ? parts.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((p) => p.text).join(',') : undefined;
+  return parts.length
+    ? parts
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+        .map((p) => p.text)
+        .join(',')
+    : undefined;
 }
 
 export function parseApiServerSource(object: unknown): ApiServerSourceSpec {
   if (typeof object !== 'object' || object === null) fail('', 'must be an object');
-  const o = object as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown }; spec?: Record<string, unknown> };
-  if (o.kind !== undefined && o.kind !== 'ApiServerSource') fail('kind', `must be ApiServerSource, got ${JSON.stringify(o.kind)}`);
+  const o = object as {
+    kind?: unknown;
+    metadata?: { name?: unknown; namespace?: unknown };
+    spec?: Record<string, unknown>;
+  };
+  if (o.kind !== undefined && o.kind !== 'ApiServerSource')
+    fail('kind', `must be ApiServerSource, got ${JSON.stringify(o.kind)}`);
   const name = o.metadata?.name;
   if (typeof name !== 'string' || !name) fail('metadata.name', 'is missing');
   const namespace = o.metadata?.namespace ?? 'default';
@@ -73,8 +86,10 @@ export function parseApiServerSource(object: unknown): ApiServerSourceSpec {
   if (typeof spec !== 'object' || spec === null) fail('spec', 'is missing');
   // Knative defaults the mode to Reference.
   const mode = spec.mode ?? 'Reference';
-  if (mode !== 'Resource' && mode !== 'Reference') fail('spec.mode', `must be Resource or Reference, got ${JSON.stringify(mode)}`);
-  if (!Array.isArray(spec.resources) || spec.resources.length === 0) fail('spec.resources', 'must list at least one resource');
+  if (mode !== 'Resource' && mode !== 'Reference')
+    fail('spec.mode', `must be Resource or Reference, got ${JSON.stringify(mode)}`);
+  if (!Array.isArray(spec.resources) || spec.resources.length === 0)
+    fail('spec.resources', 'must list at least one resource');
   const resources = spec.resources.map((r: Record<string, unknown>, i): WatchedResource => {
     const at = `spec.resources[${i}]`;
     if (typeof r?.apiVersion !== 'string' || !r.apiVersion) fail(`${at}.apiVersion`, 'is missing');

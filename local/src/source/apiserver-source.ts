@@ -39,7 +39,10 @@ type WatchEnd = { gone: boolean; error: unknown; retried?: boolean };
 export async function startApiServerSource(options: ApiServerSourceOptions): Promise<RunningApiServerSource> {
   const { source, listWatch, delivery } = options;
   const sinkUrl = options.sinkUrl ?? source.sinkUri;
-  if (!sinkUrl) throw new Error(`ApiServerSource ${source.namespace}/${source.name}: spec.sink.uri is not set and no sink URL was given`);
+  if (!sinkUrl)
+    throw new Error(
+      `ApiServerSource ${source.namespace}/${source.name}: spec.sink.uri is not set and no sink URL was given`,
+    );
   const log: DeliveryLog = options.log ?? (() => {});
   const sleep = options.sleep ?? realSleep;
   const baseBackoff = options.backoffMs ?? 200;
@@ -48,7 +51,10 @@ export async function startApiServerSource(options: ApiServerSourceOptions): Pro
 
   function emit(type: WatchEventType, object: unknown): void {
     try {
-      const request = formatApiServerEvent({ mode: source.mode, eventType: type, object, source: options.apiServerUrl }, { clock: options.clock, ids: options.ids });
+      const request = formatApiServerEvent(
+        { mode: source.mode, eventType: type, object, source: options.apiServerUrl },
+        { clock: options.clock, ids: options.ids },
+      );
       void delivery.deliver(sinkUrl!, request);
     } catch (err) {
       log('error', `skipped a watch event that cannot be formatted: ${(err as Error).message}`, { type });
@@ -76,7 +82,9 @@ export async function startApiServerSource(options: ApiServerSourceOptions): Pro
       if (typeof rv === 'string' && rv) state.rv = rv;
       if (WATCH_TYPES.has(type)) emit(type as WatchEventType, object);
     };
-    const established = await listWatch.watch(target, state.rv, onEvent, (err) => finish({ gone: gone || isGone(err), error: err }));
+    const established = await listWatch.watch(target, state.rv, onEvent, (err) =>
+      finish({ gone: gone || isGone(err), error: err }),
+    );
     opened.handle = established;
     if (endedEarly) established.stop();
     handles.add(established);
@@ -118,7 +126,9 @@ export async function startApiServerSource(options: ApiServerSourceOptions): Pro
     try {
       state = { rv: await listWatch.listResourceVersion(target) };
     } catch (err) {
-      throw new Error(`ApiServerSource ${source.namespace}/${source.name}: cannot list ${resource.apiVersion} ${resource.kind}: ${describe(err)}`);
+      throw new Error(
+        `ApiServerSource ${source.namespace}/${source.name}: cannot list ${resource.apiVersion} ${resource.kind}: ${describe(err)}`,
+      );
     }
     const { ended } = await openWatch(target, state);
     return () => void runReflector(target, state, ended);
@@ -132,7 +142,11 @@ export async function startApiServerSource(options: ApiServerSourceOptions): Pro
     throw err;
   }
   starters.forEach((start) => start());
-  log('info', `watching ${source.resources.map((r) => `${r.kind}${r.labelSelector ? ` (${r.labelSelector})` : ''}`).join(', ')} in ${source.namespace}, mode ${source.mode}, sink ${sinkUrl}`, {});
+  log(
+    'info',
+    `watching ${source.resources.map((r) => `${r.kind}${r.labelSelector ? ` (${r.labelSelector})` : ''}`).join(', ')} in ${source.namespace}, mode ${source.mode}, sink ${sinkUrl}`,
+    {},
+  );
 
   return {
     stop() {
@@ -145,6 +159,6 @@ export async function startApiServerSource(options: ApiServerSourceOptions): Pro
 
 function describe(err: unknown): string {
   if (err instanceof Error) return err.message;
-  if (typeof err === 'object' && err !== null && 'message' in err) return String((err as { message: unknown }).message);
+  if (typeof err === 'object' && err !== null && 'message' in err) return String((err).message);
   return String(err);
 }

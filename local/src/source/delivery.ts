@@ -58,12 +58,22 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     while (!isAcknowledged(last) && shouldRetry(last) && attempts <= MAX_RETRIES) {
       await sleep(retryDelayMs(attempts, options.retryBaseMs));
       // Same ce-id, ce-time and body on a retry; only the span id changes (as recorded).
-      current = { ...current, headers: { ...current.headers, traceparent: withNewSpan(current.headers.traceparent ?? '', ids) } };
+      current = {
+        ...current,
+        headers: { ...current.headers, traceparent: withNewSpan(current.headers.traceparent ?? '', ids) },
+      };
       last = await attempt(sinkUrl, current);
       attempts++;
     }
     const delivered = isAcknowledged(last);
-    const fields = { id: request.headers['ce-id'], type: request.headers['ce-type'], subject: request.headers['ce-subject'], sink: sinkUrl, attempts, result: describeOutcome(last) };
+    const fields = {
+      id: request.headers['ce-id'],
+      type: request.headers['ce-type'],
+      subject: request.headers['ce-subject'],
+      sink: sinkUrl,
+      attempts,
+      result: describeOutcome(last),
+    };
     if (delivered) log('info', 'sent cloudevent', fields);
     else log('error', `failed to send cloudevent: ${describeOutcome(last)} (dropped, never re-sent)`, fields);
     return { delivered, attempts, last };

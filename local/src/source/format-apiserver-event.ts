@@ -57,7 +57,14 @@ export function formatObjectReference(id: ObjectIdentity): string {
     ['name', id.name],
     ['apiVersion', id.apiVersion],
   ];
-  return '{' + fields.filter(([, v]) => v !== '').map(([k, v]) => `${quoteGoString(k)}:${quoteGoString(v)}`).join(',') + '}';
+  return (
+    '{' +
+    fields
+      .filter(([, v]) => v !== '')
+      .map(([k, v]) => `${quoteGoString(k)}:${quoteGoString(v)}`)
+      .join(',') +
+    '}'
+  );
 }
 
 export function formatApiServerEvent(input: ApiServerEventInput, deps: FormatDeps = {}): OutgoingRequest {
@@ -67,7 +74,8 @@ export function formatApiServerEvent(input: ApiServerEventInput, deps: FormatDep
     throw new Error(`mode must be Resource or Reference, got ${JSON.stringify(input.mode)}`);
   }
   const suffix = TYPE_SUFFIX[input.eventType];
-  if (!suffix) throw new Error(`watch event type must be ADDED, MODIFIED or DELETED, got ${JSON.stringify(input.eventType)}`);
+  if (!suffix)
+    throw new Error(`watch event type must be ADDED, MODIFIED or DELETED, got ${JSON.stringify(input.eventType)}`);
   const identity = readIdentity(input.object);
   const body = input.mode === 'Resource' ? encodeGoJson(input.object) : formatObjectReference(identity);
   const nowNs = clock();
@@ -88,7 +96,11 @@ export function formatApiServerEvent(input: ApiServerEventInput, deps: FormatDep
 }
 
 /** Adds what sdk-go and net/http put on top of the binary-mode CloudEvent headers. */
-export function toGoWireRequest(message: { headers: Record<string, unknown>; body: unknown }, nowNs: bigint, ids: IdGenerator): OutgoingRequest {
+export function toGoWireRequest(
+  message: { headers: Record<string, unknown>; body: unknown },
+  nowNs: bigint,
+  ids: IdGenerator,
+): OutgoingRequest {
   const body = typeof message.body === 'string' ? message.body : message.body === undefined ? '' : String(message.body);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(message.headers)) {

@@ -22,7 +22,8 @@ export function formatPingSource(namespace: string, name: string): string {
 export function formatPingBody(spec: Pick<PingSourceSpec, 'data' | 'dataBase64' | 'contentType'>): string | undefined {
   if (spec.dataBase64 !== undefined) return spec.dataBase64;
   if (spec.data === undefined) return undefined;
-  if (spec.contentType === 'application/json') return encodeGoRawMessageMap(JSON.parse(spec.data) as Record<string, unknown>);
+  if (spec.contentType === 'application/json')
+    return encodeGoRawMessageMap(JSON.parse(spec.data) as Record<string, unknown>);
   return spec.data;
 }
 

@@ -1,6 +1,13 @@
 // Emulated Knative sources for local mode and tests: ApiServerSource (watch → real-format
 // CloudEvents) and PingSource (scheduled resync pings), with the real adapter's delivery policy.
-export { formatApiServerEvent, formatSubject, formatObjectReference, type SourceMode, type WatchEventType, type ApiServerEventInput } from './format-apiserver-event';
+export {
+  formatApiServerEvent,
+  formatSubject,
+  formatObjectReference,
+  type SourceMode,
+  type WatchEventType,
+  type ApiServerEventInput,
+} from './format-apiserver-event';
 export { formatPingEvent, formatPingSource, PING_EVENT_TYPE } from './format-ping-event';
 export type { OutgoingRequest } from './outgoing-request';
 export { systemClock, randomIds, formatRfc3339Nano, type Clock, type IdGenerator } from './clock';

@@ -6,7 +6,10 @@ import type { ListWatchPort, WatchTarget } from './list-watch-port';
 /** Exposes the collection path KubernetesObjectApi resolves through discovery (real plurals). */
 class CollectionPathApi extends KubernetesObjectApi {
   collectionPath(target: WatchTarget): Promise<string> {
-    return this.specUriPath({ apiVersion: target.apiVersion, kind: target.kind, metadata: { namespace: target.namespace } }, 'list');
+    return this.specUriPath(
+      { apiVersion: target.apiVersion, kind: target.kind, metadata: { namespace: target.namespace } },
+      'list',
+    );
   }
 }
 
@@ -15,7 +18,16 @@ export function createKubeListWatch(kc: KubeConfig): ListWatchPort {
   const watcher = new Watch(kc);
   return {
     async listResourceVersion(target) {
-      const list = await api.list(target.apiVersion, target.kind, target.namespace, undefined, undefined, undefined, undefined, target.labelSelector);
+      const list = await api.list(
+        target.apiVersion,
+        target.kind,
+        target.namespace,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        target.labelSelector,
+      );
       const rv = list.metadata?.resourceVersion;
       if (!rv) throw new Error(`list of ${target.kind} in ${target.namespace} returned no resourceVersion`);
       return rv;

@@ -7,7 +7,8 @@ const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3
 /** Go time.ParseDuration subset: 90s, 1m30s, 2h, 500ms. */
 export function parseGoDuration(text: string): number {
   const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
-  if (!parts.length || parts.map((p) => p[0]).join('') !== text) throw new Error(`not a duration: ${JSON.stringify(text)} (use e.g. 30s, 5m, 1h30m)`);
+  if (!parts.length || parts.map((p) => p[0]).join('') !== text)
+    throw new Error(`not a duration: ${JSON.stringify(text)} (use e.g. 30s, 5m, 1h30m)`);
   return parts.reduce((ms, p) => ms + Number(p[1]) * DURATION_UNITS[p[2]!]!, 0);
 }
 
@@ -22,12 +23,16 @@ export function parseSchedule(schedule: string, timezone?: string): Schedule {
   }
   const fields = schedule.trim().split(/\s+/);
   if (!schedule.trim().startsWith('@') && fields.length !== 5) {
-    throw new Error(`PingSource spec.schedule ${JSON.stringify(schedule)} must have 5 fields (minute hour day-of-month month day-of-week)`);
+    throw new Error(
+      `PingSource spec.schedule ${JSON.stringify(schedule)} must have 5 fields (minute hour day-of-month month day-of-week)`,
+    );
   }
   try {
     CronExpressionParser.parse(schedule, { tz: timezone });
   } catch (err) {
-    throw new Error(`PingSource spec.schedule ${JSON.stringify(schedule)} is not a valid cron expression: ${(err as Error).message}`);
+    throw new Error(
+      `PingSource spec.schedule ${JSON.stringify(schedule)} is not a valid cron expression: ${(err as Error).message}`,
+    );
   }
   return {
     next: (after) => CronExpressionParser.parse(schedule, { currentDate: after, tz: timezone }).next().toDate(),

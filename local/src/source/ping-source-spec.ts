@@ -25,8 +25,13 @@ function optionalString(spec: Record<string, unknown>, field: string): string | 
 
 export function parsePingSource(object: unknown): PingSourceSpec {
   if (typeof object !== 'object' || object === null) fail('', 'must be an object');
-  const o = object as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown }; spec?: Record<string, unknown> };
-  if (o.kind !== undefined && o.kind !== 'PingSource') fail('kind', `must be PingSource, got ${JSON.stringify(o.kind)}`);
+  const o = object as {
+    kind?: unknown;
+    metadata?: { name?: unknown; namespace?: unknown };
+    spec?: Record<string, unknown>;
+  };
+  if (o.kind !== undefined && o.kind !== 'PingSource')
+    fail('kind', `must be PingSource, got ${JSON.stringify(o.kind)}`);
   const name = o.metadata?.name;
   if (typeof name !== 'string' || !name) fail('metadata.name', 'is missing');
   const namespace = o.metadata?.namespace ?? 'default';
@@ -44,7 +49,8 @@ export function parsePingSource(object: unknown): PingSourceSpec {
     } catch {
       fail('spec.data', 'is not valid JSON although spec.contentType is application/json');
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) fail('spec.data', 'must be a JSON object when spec.contentType is application/json');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      fail('spec.data', 'must be a JSON object when spec.contentType is application/json');
   }
   const sink = spec.sink as { uri?: unknown } | undefined;
   return {

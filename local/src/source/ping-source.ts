@@ -47,7 +47,10 @@ export type RunningPingSource = {
 export function startPingSource(options: PingSourceOptions): RunningPingSource {
   const { source, delivery } = options;
   const sinkUrl = options.sinkUrl ?? source.sinkUri;
-  if (!sinkUrl) throw new Error(`PingSource ${source.namespace}/${source.name}: spec.sink.uri is not set and no sink URL was given`);
+  if (!sinkUrl)
+    throw new Error(
+      `PingSource ${source.namespace}/${source.name}: spec.sink.uri is not set and no sink URL was given`,
+    );
   const schedule = parseSchedule(source.schedule, source.timezone);
   const timers = options.timers ?? realTimers;
   let cancel: (() => void) | undefined;

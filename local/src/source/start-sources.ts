@@ -48,7 +48,16 @@ export async function startSources(options: StartSourcesOptions): Promise<Runnin
       deliveries.push(delivery);
       if (kind === 'ApiServerSource') {
         const source = parseApiServerSource(object);
-        apiServerSources.push(await startApiServerSource({ source, apiServerUrl: server, sinkUrl: options.sinkUrl ?? source.sinkUri, listWatch, delivery, log: options.log }));
+        apiServerSources.push(
+          await startApiServerSource({
+            source,
+            apiServerUrl: server,
+            sinkUrl: options.sinkUrl ?? source.sinkUri,
+            listWatch,
+            delivery,
+            log: options.log,
+          }),
+        );
       } else {
         const source = parsePingSource(object);
         pingSources.push(startPingSource({ source, sinkUrl: options.sinkUrl ?? source.sinkUri, delivery }));
@@ -58,5 +67,10 @@ export async function startSources(options: StartSourcesOptions): Promise<Runnin
     stop();
     throw err;
   }
-  return { apiServerSources, pingSources, idle: async () => void (await Promise.all(deliveries.map((d) => d.idle()))), stop };
+  return {
+    apiServerSources,
+    pingSources,
+    idle: async () => void (await Promise.all(deliveries.map((d) => d.idle()))),
+    stop,
+  };
 }

@@ -12,7 +12,12 @@ interface Crd {
   spec: {
     names: { kind: string; plural: string; singular: string; shortNames?: string[]; categories?: string[] };
     scope: string;
-    versions: Array<{ name: string; served: boolean; subresources?: { status?: object }; additionalPrinterColumns?: Array<{ name: string; type: string; jsonPath: string }> }>;
+    versions: Array<{
+      name: string;
+      served: boolean;
+      subresources?: { status?: object };
+      additionalPrinterColumns?: Array<{ name: string; type: string; jsonPath: string }>;
+    }>;
   };
 }
 
@@ -20,10 +25,20 @@ describe('resource table vs upstream CRDs', () => {
   for (const t of RESOURCE_TABLE.filter((r) => r.custom)) {
     const file = `${CRDS}${t.group}/${t.resource}.yaml`;
     it(`${t.resource}.${t.group}/${t.version}`, () => {
-      const crd = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as Crd & { kind?: string }).find((d) => d?.kind === 'CustomResourceDefinition')!;
+      const crd = parseAllDocuments(readFileSync(file, 'utf8'))
+        .map((d) => d.toJS() as Crd & { kind?: string })
+        .find((d) => d?.kind === 'CustomResourceDefinition')!;
       const v = crd.spec.versions.find((x) => x.name === t.version)!;
       expect(v?.served).toBe(true);
-      expect({ kind: t.kind, plural: t.resource, singular: t.singular, shortNames: t.shortNames, categories: t.categories, namespaced: t.namespaced, status: t.statusSubresource }).toEqual({
+      expect({
+        kind: t.kind,
+        plural: t.resource,
+        singular: t.singular,
+        shortNames: t.shortNames,
+        categories: t.categories,
+        namespaced: t.namespaced,
+        status: t.statusSubresource,
+      }).toEqual({
         kind: crd.spec.names.kind,
         plural: crd.spec.names.plural,
         singular: crd.spec.names.singular,

@@ -12,7 +12,11 @@ const deployment = {
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name: 'hello', namespace: 'demo' },
-  spec: { replicas: 1, selector: { matchLabels: { app: 'hello' } }, template: { metadata: { labels: { app: 'hello' } }, spec: { containers: [{ name: 'app', image: 'hello:1' }] } } },
+  spec: {
+    replicas: 1,
+    selector: { matchLabels: { app: 'hello' } },
+    template: { metadata: { labels: { app: 'hello' } }, spec: { containers: [{ name: 'app', image: 'hello:1' }] } },
+  },
 };
 
 describe('test hooks', () => {
@@ -31,11 +35,40 @@ describe('test hooks', () => {
   it('records each request with verb, resource, content type and status', async () => {
     const { emu, core } = await start();
     emu.seed([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'demo' } }]);
-    await core.patchNamespacedConfigMap({ name: 'c', namespace: 'demo', body: { data: { a: '1' } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+    await core.patchNamespacedConfigMap(
+      { name: 'c', namespace: 'demo', body: { data: { a: '1' } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
     await core.readNamespacedConfigMap({ name: 'missing', namespace: 'demo' }).catch(() => undefined);
-    expect(emu.requests().map(({ method, verb, resource, namespace, name, contentType, status }) => ({ method, verb, resource, namespace, name, contentType, status }))).toEqual([
-      { method: 'PATCH', verb: 'patch', resource: 'configmaps', namespace: 'demo', name: 'c', contentType: 'application/merge-patch+json', status: 200 },
-      { method: 'GET', verb: 'get', resource: 'configmaps', namespace: 'demo', name: 'missing', contentType: undefined, status: 404 },
+    expect(
+      emu.requests().map(({ method, verb, resource, namespace, name, contentType, status }) => ({
+        method,
+        verb,
+        resource,
+        namespace,
+        name,
+        contentType,
+        status,
+      })),
+    ).toEqual([
+      {
+        method: 'PATCH',
+        verb: 'patch',
+        resource: 'configmaps',
+        namespace: 'demo',
+        name: 'c',
+        contentType: 'application/merge-patch+json',
+        status: 200,
+      },
+      {
+        method: 'GET',
+        verb: 'get',
+        resource: 'configmaps',
+        namespace: 'demo',
+        name: 'missing',
+        contentType: undefined,
+        status: 404,
+      },
     ]);
     emu.clearRequests();
     expect(emu.requests()).toEqual([]);
@@ -47,10 +80,17 @@ describe('test hooks', () => {
     emu.inject({ verb: 'get', resource: 'configmaps', status: 503, times: 2 });
     const codes: number[] = [];
     for (let i = 0; i < 3; i++) {
-      codes.push(await core.readNamespacedConfigMap({ name: 'c', namespace: 'demo' }).then(() => 200, (e: { code: number }) => e.code));
+      codes.push(
+        await core.readNamespacedConfigMap({ name: 'c', namespace: 'demo' }).then(
+          () => 200,
+          (e: { code: number }) => e.code,
+        ),
+      );
     }
     expect(codes).toEqual([503, 503, 200]);
-    const body = (await fetch(`${emu.url}/api/v1/namespaces/demo/configmaps/c`).then((r) => r.json())) as { kind: string };
+    const body = (await fetch(`${emu.url}/api/v1/namespaces/demo/configmaps/c`).then((r) => r.json())) as {
+      kind: string;
+    };
     expect(body.kind).toBe('ConfigMap');
   });
 
@@ -66,13 +106,28 @@ describe('test hooks', () => {
   it("workloadStatus 'external': status waits for a /status write, then rollout status completes", async () => {
     const { emu, apps } = await start({ workloadStatus: 'external' });
     emu.seed([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'demo' } }]);
-    await apps.createNamespacedDeployment({ namespace: 'demo', body: deployment as k8s.V1Deployment });
+    await apps.createNamespacedDeployment({ namespace: 'demo', body: deployment });
     const before = await apps.readNamespacedDeployment({ name: 'hello', namespace: 'demo' });
     expect(before.status?.observedGeneration).toBeUndefined();
-    const status = run('kubectl', ['--kubeconfig', emu.kubeconfigPath, 'rollout', 'status', 'deployment/hello', '-n', 'demo', '--timeout=20s']);
+    const status = run('kubectl', [
+      '--kubeconfig',
+      emu.kubeconfigPath,
+      'rollout',
+      'status',
+      'deployment/hello',
+      '-n',
+      'demo',
+      '--timeout=20s',
+    ]);
     await new Promise((r) => setTimeout(r, 300));
     await apps.patchNamespacedDeploymentStatus(
-      { name: 'hello', namespace: 'demo', body: { status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 } } },
+      {
+        name: 'hello',
+        namespace: 'demo',
+        body: {
+          status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 },
+        },
+      },
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
     );
     expect((await status).stdout).toContain('successfully rolled out');
@@ -83,14 +138,19 @@ describe('test hooks', () => {
     emu.seed([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'before', namespace: 'demo' } }]);
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(emu.kubeconfigPath);
-    const informer = k8s.makeInformer(kc, '/api/v1/namespaces/demo/configmaps', () => core.listNamespacedConfigMap({ namespace: 'demo' }));
+    const informer = k8s.makeInformer(kc, '/api/v1/namespaces/demo/configmaps', () =>
+      core.listNamespacedConfigMap({ namespace: 'demo' }),
+    );
     const seen: string[] = [];
     informer.on('add', (o) => seen.push(`add ${o.metadata?.name}`));
     informer.on('update', (o) => seen.push(`update ${o.metadata?.name}`));
     informer.on('delete', (o) => seen.push(`delete ${o.metadata?.name}`));
     await informer.start();
     await core.createNamespacedConfigMap({ namespace: 'demo', body: { metadata: { name: 'c' } } });
-    await core.patchNamespacedConfigMap({ name: 'c', namespace: 'demo', body: { data: { a: '1' } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+    await core.patchNamespacedConfigMap(
+      { name: 'c', namespace: 'demo', body: { data: { a: '1' } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
     await core.deleteNamespacedConfigMap({ name: 'c', namespace: 'demo' });
     const until = Date.now() + 10_000;
     while (seen.length < 4 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));

@@ -26,21 +26,48 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'steady state', input: { desiredReplicas: 1, pods: [{ templateHash: 'new', ready: true }] }, verdict: 'successfully rolled out', counts: [1, 1, 1] },
+  {
+    name: 'steady state',
+    input: { desiredReplicas: 1, pods: [{ templateHash: 'new', ready: true }] },
+    verdict: 'successfully rolled out',
+    counts: [1, 1, 1],
+  },
   {
     name: 'new pod starting beside the old one',
-    input: { desiredReplicas: 1, pods: [{ templateHash: 'old', ready: true }, { templateHash: 'new', ready: false }] },
+    input: {
+      desiredReplicas: 1,
+      pods: [
+        { templateHash: 'old', ready: true },
+        { templateHash: 'new', ready: false },
+      ],
+    },
     verdict: 'waiting: old replicas pending termination',
     counts: [2, 1, 1],
   },
   {
     name: 'new pod ready, old one still draining',
-    input: { desiredReplicas: 1, pods: [{ templateHash: 'old', ready: false }, { templateHash: 'new', ready: true }] },
+    input: {
+      desiredReplicas: 1,
+      pods: [
+        { templateHash: 'old', ready: false },
+        { templateHash: 'new', ready: true },
+      ],
+    },
     verdict: 'waiting: old replicas pending termination',
     counts: [2, 1, 1],
   },
-  { name: 'first pod not ready yet', input: { desiredReplicas: 1, pods: [{ templateHash: 'new', ready: false }] }, verdict: 'waiting: updated replicas not available', counts: [1, 1, 0] },
-  { name: 'scaled to zero', input: { desiredReplicas: 0, pods: [] }, verdict: 'successfully rolled out', counts: [0, 0, 0] },
+  {
+    name: 'first pod not ready yet',
+    input: { desiredReplicas: 1, pods: [{ templateHash: 'new', ready: false }] },
+    verdict: 'waiting: updated replicas not available',
+    counts: [1, 1, 0],
+  },
+  {
+    name: 'scaled to zero',
+    input: { desiredReplicas: 0, pods: [] },
+    verdict: 'successfully rolled out',
+    counts: [0, 0, 0],
+  },
   {
     name: 'pod cannot start (missing ConfigMap)',
     input: { desiredReplicas: 1, pods: [], failure: 'configmap "x" not found' },
@@ -60,9 +87,18 @@ describe('computeDeploymentStatus', () => {
   }
 
   it('keeps condition times when nothing changed, so a rewrite is a no-op', () => {
-    const input = { desiredReplicas: 1, pods: [{ templateHash: 'h', ready: true }], generation: 1, currentTemplateHash: 'h' };
+    const input = {
+      desiredReplicas: 1,
+      pods: [{ templateHash: 'h', ready: true }],
+      generation: 1,
+      currentTemplateHash: 'h',
+    };
     const first = computeDeploymentStatus({ ...input, now });
-    const second = computeDeploymentStatus({ ...input, now: '2026-11-23T10:00:00Z', previousConditions: first.conditions });
+    const second = computeDeploymentStatus({
+      ...input,
+      now: '2026-11-23T10:00:00Z',
+      previousConditions: first.conditions,
+    });
     expect(second).toEqual(first);
   });
 });
@@ -70,7 +106,10 @@ describe('computeDeploymentStatus', () => {
 describe('hashPodTemplate', () => {
   const a = { metadata: { labels: { app: 'x', env: 'test' } }, spec: { containers: [{ name: 'hello' }] } };
   const reordered = { spec: { containers: [{ name: 'hello' }] }, metadata: { labels: { env: 'test', app: 'x' } } };
-  const annotated = { ...a, metadata: { ...a.metadata, annotations: { 'rolling.restart.controller/configHash': 'abc' } } };
+  const annotated = {
+    ...a,
+    metadata: { ...a.metadata, annotations: { 'rolling.restart.controller/configHash': 'abc' } },
+  };
   const cases: [string, object, boolean][] = [
     ['same template, other key order', reordered, true],
     ['an annotation on the template', annotated, false],

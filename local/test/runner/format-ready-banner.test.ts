@@ -28,7 +28,12 @@ describe('formatReadyBanner', () => {
   ];
   for (const c of cases) {
     it(c.name, () => {
-      const text = formatReadyBanner({ kubeconfigPath: c.kubeconfigPath, gatewayUrl: 'http://127.0.0.1:18080', namespace: 'reroll-demo', apps });
+      const text = formatReadyBanner({
+        kubeconfigPath: c.kubeconfigPath,
+        gatewayUrl: 'http://127.0.0.1:18080',
+        namespace: 'reroll-demo',
+        apps,
+      });
       for (const w of c.want) expect(text).toContain(w);
     });
   }

@@ -10,11 +10,15 @@ const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, im
 
 function post(url: string, body: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'ce-type': 'dev.knative.sources.ping' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-    });
+    const req = request(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'ce-type': 'dev.knative.sources.ping' } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -36,14 +40,18 @@ describe('function activator (scale to zero)', () => {
       findFreePort,
       log: (l) => logs.push(l),
       readyTimeoutMs: 20_000,
-      startInstance: (port) => startLocalProcess({ script, env: { ENV_MESSAGE: 'handled' }, port, log: (l) => logs.push(`child: ${l}`) }),
+      startInstance: (port) =>
+        startLocalProcess({ script, env: { ENV_MESSAGE: 'handled' }, port, log: (l) => logs.push(`child: ${l}`) }),
     });
 
   it('starts on the first event, reuses the instance, stops when idle and starts again', async () => {
     activator = await start(fixture('message-server.mjs'), 400);
     expect(activator.isRunning()).toBe(false);
     const [a, b] = await Promise.all([post(activator.url, '{}'), post(activator.url, '{}')]);
-    expect([a, b]).toEqual([{ status: 200, body: 'handled' }, { status: 200, body: 'handled' }]);
+    expect([a, b]).toEqual([
+      { status: 200, body: 'handled' },
+      { status: 200, body: 'handled' },
+    ]);
     expect(activator.coldStarts()).toBe(1);
     expect(logs.some((l) => /^cold start \d+ ms$/.test(l))).toBe(true);
     await waitFor('scale to zero', () => (activator?.isRunning() ? undefined : true));

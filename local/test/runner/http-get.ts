@@ -10,7 +10,15 @@ export function getWithHost(url: string, host: string, agent?: Agent, timeoutMs 
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const req = request(
-      { host: u.hostname, port: u.port, path: u.pathname + u.search, method: 'GET', headers: { host }, agent: agent ?? false, timeout: timeoutMs },
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname + u.search,
+        method: 'GET',
+        headers: { host },
+        agent: agent ?? false,
+        timeout: timeoutMs,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -25,7 +33,11 @@ export function getWithHost(url: string, host: string, agent?: Agent, timeoutMs 
 }
 
 /** Polls `check` until it returns a value, or throws with the last observation after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {

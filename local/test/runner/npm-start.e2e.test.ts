@@ -16,7 +16,10 @@ import { findDescendant } from './process-tree';
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const hasBuildScript = (ws: string) => {
   const pkg = join(repoRoot, ws, 'package.json');
-  return existsSync(pkg) && Boolean((JSON.parse(readFileSync(pkg, 'utf8')) as { scripts?: { build?: string } }).scripts?.build);
+  return (
+    existsSync(pkg) &&
+    Boolean((JSON.parse(readFileSync(pkg, 'utf8')) as { scripts?: { build?: string } }).scripts?.build)
+  );
 };
 // Until both functions can be built, `npm start` cannot run: say so instead of failing obscurely.
 const canRun = hasBuildScript('functions/hello') && hasBuildScript('functions/restart');
@@ -53,7 +56,19 @@ describe.skipIf(!canRun)('npm start, end to end', () => {
     dir = await mkdtemp(join(tmpdir(), 'reroll-e2e-'));
     child = spawn(
       'npm',
-      ['start', '--silent', '--', '--gateway-port', '0', '--api-port', '0', '--idle', '3', '--kubeconfig', join(dir, 'kubeconfig')],
+      [
+        'start',
+        '--silent',
+        '--',
+        '--gateway-port',
+        '0',
+        '--api-port',
+        '0',
+        '--idle',
+        '3',
+        '--kubeconfig',
+        join(dir, 'kubeconfig'),
+      ],
       { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } },
     );
     child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
@@ -93,12 +108,39 @@ describe.skipIf(!canRun)('npm start, end to end', () => {
   });
 
   it('gives the Knative Services a status as Knative would (kubectl get ksvc)', async () => {
-    const read = () => kubectl(kubeconfig, ['get', 'ksvc', 'restart', '-n', namespace, '-o', 'jsonpath={.status.latestReadyRevisionName} {.status.url}']);
-    const out = await waitFor('the restart ksvc status', async () => ((await read()).startsWith('restart-') ? read() : undefined), 15_000);
+    const read = () =>
+      kubectl(kubeconfig, [
+        'get',
+        'ksvc',
+        'restart',
+        '-n',
+        namespace,
+        '-o',
+        'jsonpath={.status.latestReadyRevisionName} {.status.url}',
+      ]);
+    const out = await waitFor(
+      'the restart ksvc status',
+      async () => ((await read()).startsWith('restart-') ? read() : undefined),
+      15_000,
+    );
     expect(out).toMatch(/^restart-00001 http:\/\/restart\./);
     // A template change is a new revision, as `kn service list` would show.
-    await kubectl(kubeconfig, ['patch', 'ksvc', 'restart', '-n', namespace, '--type', 'merge', '-p', '{"spec":{"template":{"metadata":{"annotations":{"example.com/note":"new revision"}}}}}']);
-    await waitFor('revision restart-00002', async () => ((await read()).startsWith('restart-00002 ') ? true : undefined), 15_000);
+    await kubectl(kubeconfig, [
+      'patch',
+      'ksvc',
+      'restart',
+      '-n',
+      namespace,
+      '--type',
+      'merge',
+      '-p',
+      '{"spec":{"template":{"metadata":{"annotations":{"example.com/note":"new revision"}}}}}',
+    ]);
+    await waitFor(
+      'revision restart-00002',
+      async () => ((await read()).startsWith('restart-00002 ') ? true : undefined),
+      15_000,
+    );
   }, 30_000);
 
   it('serves each environment its own message through the gateway', async () => {
@@ -111,23 +153,50 @@ describe.skipIf(!canRun)('npm start, end to end', () => {
 
   it('kubectl patch rolls only the test Deployment to the new message', async () => {
     const prodStarts = lines(/^hello-prod\s+\| pod .* starting/).length;
-    await kubectl(kubeconfig, ['patch', 'configmap', 'helloworld-test', '-n', namespace, '--type', 'merge', '-p', '{"data":{"message":"Hello again"}}']);
+    await kubectl(kubeconfig, [
+      'patch',
+      'configmap',
+      'helloworld-test',
+      '-n',
+      namespace,
+      '--type',
+      'merge',
+      '-p',
+      '{"data":{"message":"Hello again"}}',
+    ]);
     await waitFor(
       `the test host to answer the new message (output:\n${output.slice(-3000)})`,
-      async () => ((await getWithHost(gatewayUrl, 'helloworld-test.local')).body.trim() === 'Hello again' ? true : undefined),
+      async () =>
+        (await getWithHost(gatewayUrl, 'helloworld-test.local')).body.trim() === 'Hello again' ? true : undefined,
       30_000,
     );
     expect((await getWithHost(gatewayUrl, 'helloworld-prod.local')).body.trim()).toBe('hello from prod environment');
-    expect(await kubectl(kubeconfig, ['rollout', 'status', 'deployment/helloworld-test', '-n', namespace, '--timeout', '30s'])).toMatch(
-      /successfully rolled out/,
-    );
+    expect(
+      await kubectl(kubeconfig, [
+        'rollout',
+        'status',
+        'deployment/helloworld-test',
+        '-n',
+        namespace,
+        '--timeout',
+        '30s',
+      ]),
+    ).toMatch(/successfully rolled out/);
     expect(lines(/^restart\s+\| cold start \d+ ms/).length).toBeGreaterThanOrEqual(1);
     // Seed 000's two lines, as its users know them.
-    expect(lines(/^restart\s+\| \[event\] type=MODIFIED configmap=helloworld-test env=test$/).length).toBeGreaterThan(0);
-    expect(lines(/^restart\s+\| \[restart\] patched deployment=helloworld-test restartedAt=\S+$/).length).toBeGreaterThan(0);
+    expect(lines(/^restart\s+\| \[event\] type=MODIFIED configmap=helloworld-test env=test$/).length).toBeGreaterThan(
+      0,
+    );
+    expect(
+      lines(/^restart\s+\| \[restart\] patched deployment=helloworld-test restartedAt=\S+$/).length,
+    ).toBeGreaterThan(0);
     // The patch was made under the function's own ServiceAccount, with knative/'s RBAC enforced.
-    await waitFor('the PATCH attributed to reroll-restart', () =>
-      lines(/^api\s+\| patch deployments reroll-demo\/helloworld-test → 200 by system:serviceaccount:reroll-demo:reroll-restart$/).length > 0 || undefined,
+    await waitFor(
+      'the PATCH attributed to reroll-restart',
+      () =>
+        lines(
+          /^api\s+\| patch deployments reroll-demo\/helloworld-test → 200 by system:serviceaccount:reroll-demo:reroll-restart$/,
+        ).length > 0 || undefined,
     );
     // Prod was not touched: no prod pod started after the initial ones.
     expect(lines(/^hello-prod\s+\| pod .* starting/)).toHaveLength(prodStarts);
@@ -135,15 +204,39 @@ describe.skipIf(!canRun)('npm start, end to end', () => {
 
   it('a metadata-only change rolls nothing', async () => {
     const generation = async () =>
-      Number(await kubectl(kubeconfig, ['get', 'deployment', 'helloworld-test', '-n', namespace, '-o', 'jsonpath={.metadata.generation}']));
+      Number(
+        await kubectl(kubeconfig, [
+          'get',
+          'deployment',
+          'helloworld-test',
+          '-n',
+          namespace,
+          '-o',
+          'jsonpath={.metadata.generation}',
+        ]),
+      );
     const before = await generation();
     const startsBefore = lines(/^hello-test\s+\| pod .* starting/).length;
-    const eventsBefore = lines(/^restart\s+\| dev\.knative\.apiserver\.\S+\.update .*configmaps\/helloworld-test → 200/).length;
-    await kubectl(kubeconfig, ['annotate', 'configmap', 'helloworld-test', '-n', namespace, 'example.com/note=metadata only', '--overwrite']);
+    const eventsBefore = lines(
+      /^restart\s+\| dev\.knative\.apiserver\.\S+\.update .*configmaps\/helloworld-test → 200/,
+    ).length;
+    await kubectl(kubeconfig, [
+      'annotate',
+      'configmap',
+      'helloworld-test',
+      '-n',
+      namespace,
+      'example.com/note=metadata only',
+      '--overwrite',
+    ]);
     // The restart function answered the update event for the annotation…
     await waitFor(
       `the restart function to handle the annotate event (output:\n${output.slice(-2000)})`,
-      () => (lines(/^restart\s+\| dev\.knative\.apiserver\.\S+\.update .*configmaps\/helloworld-test → 200/).length > eventsBefore ? true : undefined),
+      () =>
+        lines(/^restart\s+\| dev\.knative\.apiserver\.\S+\.update .*configmaps\/helloworld-test → 200/).length >
+        eventsBefore
+          ? true
+          : undefined,
       30_000,
     );
     // …and rolled nothing.
@@ -155,7 +248,15 @@ describe.skipIf(!canRun)('npm start, end to end', () => {
   it('the restart function scales to zero when idle and comes back on the next event', async () => {
     await waitFor('scale to zero', () => (lines(/^restart\s+\| stopped$/).length > 0 ? true : undefined), 30_000);
     const coldBefore = lines(/^restart\s+\| cold start \d+ ms/).length;
-    await kubectl(kubeconfig, ['annotate', 'configmap', 'helloworld-prod', '-n', namespace, 'example.com/note=wake up', '--overwrite']);
+    await kubectl(kubeconfig, [
+      'annotate',
+      'configmap',
+      'helloworld-prod',
+      '-n',
+      namespace,
+      'example.com/note=wake up',
+      '--overwrite',
+    ]);
     await waitFor(
       'a second cold start',
       () => (lines(/^restart\s+\| cold start \d+ ms/).length > coldBefore ? true : undefined),

@@ -5,7 +5,12 @@ describe('part logs', () => {
   const cases: { name: string; part: string; line: string; want: string[] }[] = [
     { name: 'prefix padded so bars align', part: 'source', line: 'sent', want: ['source     | sent'] },
     { name: 'a long part name is kept whole', part: 'hello-staging', line: 'x', want: ['hello-staging | x'] },
-    { name: 'each line of a multi-line message gets the prefix', part: 'restart', line: 'a\nb', want: ['restart    | a', 'restart    | b'] },
+    {
+      name: 'each line of a multi-line message gets the prefix',
+      part: 'restart',
+      line: 'a\nb',
+      want: ['restart    | a', 'restart    | b'],
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {

@@ -22,7 +22,9 @@ function commandOf(pid: number): string {
 
 /** The deepest descendant of `root` whose command line contains `needle` (the process doing the work, not its wrappers). */
 export function findDescendant(root: number, needle: string): number | undefined {
-  const pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+  const pids = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number);
   const children = new Map<number, number[]>();
   for (const pid of pids) {
     const ppid = parentOf(pid);

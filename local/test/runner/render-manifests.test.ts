@@ -1,11 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  findAppNamespace,
-  parseManifests,
-  planApply,
-  renderManifests,
-} from '../../src/runner/render-manifests';
+import { findAppNamespace, parseManifests, planApply, renderManifests } from '../../src/runner/render-manifests';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -18,12 +13,24 @@ describe('parseManifests', () => {
     },
     {
       name: 'a List is flattened',
-      text: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' } }] }),
+      text: JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' } }],
+      }),
       kinds: ['Secret/s'],
     },
-    { name: 'invalid YAML names the document', text: 'apiVersion: v1\nkind: [oops\n', error: /overlay: YAML document 1 is invalid/ },
+    {
+      name: 'invalid YAML names the document',
+      text: 'apiVersion: v1\nkind: [oops\n',
+      error: /overlay: YAML document 1 is invalid/,
+    },
     { name: 'not an object', text: '- a\n- b\n', error: /document 1 is not a Kubernetes object/ },
-    { name: 'no name', text: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n', error: /ConfigMap in document 1 has no metadata.name/ },
+    {
+      name: 'no name',
+      text: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n',
+      error: /ConfigMap in document 1 has no metadata.name/,
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -53,7 +60,12 @@ describe('renderManifests (the repository manifests, with kubectl kustomize)', (
   it('renders both hello environments and the knative objects into one namespace', async () => {
     const objects = await renderManifests(repoRoot);
     const names = objects.map((o) => `${o.kind}/${o.metadata?.name}`);
-    for (const want of ['Deployment/helloworld-test', 'Deployment/helloworld-prod', 'VirtualService/helloworld-test', 'Gateway/helloworld-prod']) {
+    for (const want of [
+      'Deployment/helloworld-test',
+      'Deployment/helloworld-prod',
+      'VirtualService/helloworld-test',
+      'Gateway/helloworld-prod',
+    ]) {
       expect(names).toContain(want);
     }
     expect(names).toContain('ApiServerSource/reroll-source');

@@ -50,13 +50,18 @@ const cases: Case[] = [
   },
   {
     name: 'secretKeyRef is base64-decoded',
-    template: template({ env: [{ name: 'T', valueFrom: { secretKeyRef: { name: 'helloworld-token', key: 'TOKEN' } } }] }),
+    template: template({
+      env: [{ name: 'T', valueFrom: { secretKeyRef: { name: 'helloworld-token', key: 'TOKEN' } } }],
+    }),
     env: { T: 's3cret' },
   },
   {
     name: 'envFrom with prefix, and env wins over envFrom',
     template: template({
-      envFrom: [{ prefix: 'CFG_', configMapRef: { name: 'helloworld-test' } }, { secretRef: { name: 'helloworld-token' } }],
+      envFrom: [
+        { prefix: 'CFG_', configMapRef: { name: 'helloworld-test' } },
+        { secretRef: { name: 'helloworld-token' } },
+      ],
       env: [{ name: 'TOKEN', value: 'explicit' }],
     }),
     env: {
@@ -102,7 +107,10 @@ const cases: Case[] = [
     name: 'configMap volume mounts every key; env pointing into the mount is rewritten',
     template: template(
       {
-        env: [{ name: 'MESSAGE_FILE', value: '/etc/hello/MESSAGE' }, { name: 'OTHER', value: '/etc/hellox' }],
+        env: [
+          { name: 'MESSAGE_FILE', value: '/etc/hello/MESSAGE' },
+          { name: 'OTHER', value: '/etc/hellox' },
+        ],
         volumeMounts: [{ name: 'config', mountPath: '/etc/hello', readOnly: true }],
       },
       [{ name: 'config', configMap: { name: 'helloworld-test' } }],
@@ -116,46 +124,40 @@ const cases: Case[] = [
   },
   {
     name: 'items pick keys and rename them into subfolders',
-    template: template(
-      { volumeMounts: [{ name: 'config', mountPath: '/config' }] },
-      [{ name: 'config', configMap: { name: 'helloworld-test', items: [{ key: 'MESSAGE', path: 'msg/message.txt' }] } }],
-    ),
+    template: template({ volumeMounts: [{ name: 'config', mountPath: '/config' }] }, [
+      { name: 'config', configMap: { name: 'helloworld-test', items: [{ key: 'MESSAGE', path: 'msg/message.txt' }] } },
+    ]),
     files: { '/pod/config/msg/message.txt': 'file message\n' },
   },
   {
     name: 'projected volume merges configmap and secret',
-    template: template(
-      { volumeMounts: [{ name: 'all', mountPath: '/var/run/all' }] },
-      [
-        {
-          name: 'all',
-          projected: {
-            sources: [
-              { configMap: { name: 'helloworld-test', items: [{ key: 'ENV_MESSAGE', path: 'message' }] } },
-              { secret: { name: 'helloworld-token' } },
-              { serviceAccountToken: { path: 'token' } },
-            ],
-          },
+    template: template({ volumeMounts: [{ name: 'all', mountPath: '/var/run/all' }] }, [
+      {
+        name: 'all',
+        projected: {
+          sources: [
+            { configMap: { name: 'helloworld-test', items: [{ key: 'ENV_MESSAGE', path: 'message' }] } },
+            { secret: { name: 'helloworld-token' } },
+            { serviceAccountToken: { path: 'token' } },
+          ],
         },
-      ],
-    ),
+      },
+    ]),
     files: { '/pod/var/run/all/message': 'hello from test environment', '/pod/var/run/all/TOKEN': 's3cret' },
     warnings: [/only configMap and secret projections are emulated/],
   },
   {
     name: 'subPath mounts one file',
-    template: template(
-      { volumeMounts: [{ name: 'config', mountPath: '/app/message.txt', subPath: 'MESSAGE' }] },
-      [{ name: 'config', configMap: { name: 'helloworld-test' } }],
-    ),
+    template: template({ volumeMounts: [{ name: 'config', mountPath: '/app/message.txt', subPath: 'MESSAGE' }] }, [
+      { name: 'config', configMap: { name: 'helloworld-test' } },
+    ]),
     files: { '/pod/app/message.txt': 'file message\n' },
   },
   {
     name: 'secret volume',
-    template: template(
-      { volumeMounts: [{ name: 's', mountPath: '/secrets' }] },
-      [{ name: 's', secret: { secretName: 'helloworld-token' } }],
-    ),
+    template: template({ volumeMounts: [{ name: 's', mountPath: '/secrets' }] }, [
+      { name: 's', secret: { secretName: 'helloworld-token' } },
+    ]),
     files: { '/pod/secrets/TOKEN': 's3cret' },
   },
   {
@@ -191,10 +193,9 @@ const cases: Case[] = [
   },
   {
     name: 'item path escaping the volume is an error',
-    template: template(
-      { volumeMounts: [{ name: 'config', mountPath: '/config' }] },
-      [{ name: 'config', configMap: { name: 'helloworld-test', items: [{ key: 'MESSAGE', path: '../../etc/passwd' }] } }],
-    ),
+    template: template({ volumeMounts: [{ name: 'config', mountPath: '/config' }] }, [
+      { name: 'config', configMap: { name: 'helloworld-test', items: [{ key: 'MESSAGE', path: '../../etc/passwd' }] } },
+    ]),
     errors: [/must be relative and stay inside the volume/],
   },
   {

@@ -44,10 +44,22 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'test host goes to the test pods', host: 'helloworld-test.local', want: { kind: 'route', ports: [1001], service: 'reroll-demo/helloworld-test' } },
+  {
+    name: 'test host goes to the test pods',
+    host: 'helloworld-test.local',
+    want: { kind: 'route', ports: [1001], service: 'reroll-demo/helloworld-test' },
+  },
   { name: 'prod host, only ready pods', host: 'helloworld-prod.local', want: { kind: 'route', ports: [2001] } },
-  { name: 'host header with port and upper case', host: 'HelloWorld-Test.local:8080', want: { kind: 'route', ports: [1001] } },
-  { name: 'unknown host', host: 'example.com', want: { kind: 'no-host', reason: /no VirtualService .* "example.com"/ } },
+  {
+    name: 'host header with port and upper case',
+    host: 'HelloWorld-Test.local:8080',
+    want: { kind: 'route', ports: [1001] },
+  },
+  {
+    name: 'unknown host',
+    host: 'example.com',
+    want: { kind: 'no-host', reason: /no VirtualService .* "example.com"/ },
+  },
   {
     name: 'no ready pod gives no-endpoint naming the service',
     inputs: { endpoints: [endpoint('test', false, 1001)] },
@@ -62,7 +74,14 @@ const cases: Case[] = [
   },
   {
     name: 'a VirtualService without gateways is mesh-only',
-    inputs: { virtualServices: [vs('mesh-only', { hosts: ['helloworld-test.local'], http: [{ route: [{ destination: { host: 'helloworld-test' } }] }] })] },
+    inputs: {
+      virtualServices: [
+        vs('mesh-only', {
+          hosts: ['helloworld-test.local'],
+          http: [{ route: [{ destination: { host: 'helloworld-test' } }] }],
+        }),
+      ],
+    },
     host: 'helloworld-test.local',
     want: { kind: 'no-host' },
   },
@@ -70,7 +89,11 @@ const cases: Case[] = [
     name: 'a host the bound Gateway does not serve is unknown',
     inputs: {
       virtualServices: [
-        vs('wrong-gw', { hosts: ['helloworld-test.local'], gateways: ['helloworld-prod'], http: [{ route: [{ destination: { host: 'helloworld-test' } }] }] }),
+        vs('wrong-gw', {
+          hosts: ['helloworld-test.local'],
+          gateways: ['helloworld-prod'],
+          http: [{ route: [{ destination: { host: 'helloworld-test' } }] }],
+        }),
       ],
     },
     host: 'helloworld-test.local',
@@ -84,8 +107,15 @@ const cases: Case[] = [
           hosts: ['helloworld-test.local'],
           gateways: ['reroll-demo/helloworld-test'],
           http: [
-            { match: [{ uri: { exact: '/prod' } }], route: [{ destination: { host: 'helloworld-prod.reroll-demo.svc.cluster.local' } }] },
-            { match: [{ uri: { prefix: '/api/' } }], rewrite: { uri: '/' }, route: [{ destination: { host: 'helloworld-test' } }] },
+            {
+              match: [{ uri: { exact: '/prod' } }],
+              route: [{ destination: { host: 'helloworld-prod.reroll-demo.svc.cluster.local' } }],
+            },
+            {
+              match: [{ uri: { prefix: '/api/' } }],
+              rewrite: { uri: '/' },
+              route: [{ destination: { host: 'helloworld-test' } }],
+            },
           ],
         }),
       ],
@@ -101,7 +131,12 @@ const cases: Case[] = [
         vs('paths', {
           hosts: ['helloworld-test.local'],
           gateways: ['helloworld-test'],
-          http: [{ match: [{ uri: { exact: '/prod' } }], route: [{ destination: { host: 'helloworld-prod.reroll-demo.svc.cluster.local' } }] }],
+          http: [
+            {
+              match: [{ uri: { exact: '/prod' } }],
+              route: [{ destination: { host: 'helloworld-prod.reroll-demo.svc.cluster.local' } }],
+            },
+          ],
         }),
       ],
     },
@@ -113,7 +148,11 @@ const cases: Case[] = [
     name: 'no rule matches the path',
     inputs: {
       virtualServices: [
-        vs('paths', { hosts: ['helloworld-test.local'], gateways: ['helloworld-test'], http: [{ match: [{ uri: { prefix: '/only' } }], route: [{ destination: { host: 'helloworld-test' } }] }] }),
+        vs('paths', {
+          hosts: ['helloworld-test.local'],
+          gateways: ['helloworld-test'],
+          http: [{ match: [{ uri: { prefix: '/only' } }], route: [{ destination: { host: 'helloworld-test' } }] }],
+        }),
       ],
     },
     host: 'helloworld-test.local',
@@ -127,7 +166,14 @@ const cases: Case[] = [
         vs('split', {
           hosts: ['helloworld-test.local'],
           gateways: ['helloworld-test'],
-          http: [{ route: [{ destination: { host: 'helloworld-test' }, weight: 10 }, { destination: { host: 'helloworld-prod' }, weight: 90 }] }],
+          http: [
+            {
+              route: [
+                { destination: { host: 'helloworld-test' }, weight: 10 },
+                { destination: { host: 'helloworld-prod' }, weight: 90 },
+              ],
+            },
+          ],
         }),
       ],
     },
@@ -138,14 +184,25 @@ const cases: Case[] = [
   {
     name: 'destination service that does not exist',
     inputs: {
-      virtualServices: [vs('ghost', { hosts: ['helloworld-test.local'], gateways: ['helloworld-test'], http: [{ route: [{ destination: { host: 'ghost' } }] }] })],
+      virtualServices: [
+        vs('ghost', {
+          hosts: ['helloworld-test.local'],
+          gateways: ['helloworld-test'],
+          http: [{ route: [{ destination: { host: 'ghost' } }] }],
+        }),
+      ],
     },
     host: 'helloworld-test.local',
     want: { kind: 'no-endpoint', reason: /service reroll-demo\/ghost does not exist/ },
   },
   {
     name: 'malformed objects are ignored, not thrown on',
-    inputs: { virtualServices: [{ metadata: { name: 'junk', namespace: 'reroll-demo' }, spec: { hosts: 'nope', http: 3 } } as KubeObject, ...ofKind('VirtualService')] },
+    inputs: {
+      virtualServices: [
+        { metadata: { name: 'junk', namespace: 'reroll-demo' }, spec: { hosts: 'nope', http: 3 } },
+        ...ofKind('VirtualService'),
+      ],
+    },
     host: 'helloworld-prod.local',
     want: { kind: 'route', ports: [2001] },
   },
@@ -154,7 +211,11 @@ const cases: Case[] = [
 describe('resolveRoute', () => {
   for (const c of cases) {
     it(c.name, () => {
-      const got = resolveRoute({ ...base, ...c.inputs }, { host: c.host, path: c.path ?? '/', method: 'GET', headers: {} }, c.pick);
+      const got = resolveRoute(
+        { ...base, ...c.inputs },
+        { host: c.host, path: c.path ?? '/', method: 'GET', headers: {} },
+        c.pick,
+      );
       expect(got.kind).toBe(c.want.kind);
       if (got.kind === 'route') {
         if (c.want.ports) expect(got.endpoints.map((e) => e.port)).toEqual(c.want.ports);

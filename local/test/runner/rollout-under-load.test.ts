@@ -16,8 +16,11 @@ import type { ConfigMapLike, DeploymentLike, KubeObject } from '../../src/runner
 import { type PodSupervisor, createPodSupervisor } from '../../src/runner/pod-supervisor';
 import { getWithHost, waitFor } from './http-get';
 
-const rendered = JSON.parse(readFileSync(new URL('./fixtures/hello-overlays.json', import.meta.url), 'utf8')) as KubeObject[];
-const find = (kind: string, name: string) => structuredClone(rendered.find((o) => o.kind === kind && o.metadata?.name === name)) as KubeObject;
+const rendered = JSON.parse(
+  readFileSync(new URL('./fixtures/hello-overlays.json', import.meta.url), 'utf8'),
+) as KubeObject[];
+const find = (kind: string, name: string) =>
+  structuredClone(rendered.find((o) => o.kind === kind && o.metadata?.name === name)) as KubeObject;
 const helloBundle = fileURLToPath(new URL('../../../functions/hello/dist/hello.mjs', import.meta.url));
 // The stand-in always; the real hello bundle too when it has been built (`npm run build -w functions/hello`).
 const programs = [
@@ -35,7 +38,8 @@ describe.each(programs)('rollout under load ($name)', ({ script }) => {
 
   beforeAll(async () => {
     podRoot = await mkdtemp(join(tmpdir(), 'reroll-runner-test-'));
-    for (const name of ['helloworld-test', 'helloworld-prod']) configMaps.set(name, find('ConfigMap', name) as ConfigMapLike);
+    for (const name of ['helloworld-test', 'helloworld-prod'])
+      configMaps.set(name, find('ConfigMap', name));
     supervisor = createPodSupervisor({
       port: {
         readConfigMap: async (_ns, name) => structuredClone(configMaps.get(name)),
@@ -59,7 +63,10 @@ describe.each(programs)('rollout under load ($name)', ({ script }) => {
       }),
     });
     for (const name of ['helloworld-test', 'helloworld-prod']) {
-      supervisor.upsert({ ...find('Deployment', name), metadata: { ...find('Deployment', name).metadata, generation: 1 } });
+      supervisor.upsert({
+        ...find('Deployment', name),
+        metadata: { ...find('Deployment', name).metadata, generation: 1 },
+      });
     }
     await supervisor.settled();
   }, 60_000);
@@ -107,7 +114,10 @@ describe.each(programs)('rollout under load ($name)', ({ script }) => {
     configMaps.set('helloworld-test', { ...cm, data: { message: 'Hello again' } });
     const dep = find('Deployment', 'helloworld-test') as DeploymentLike;
     dep.metadata = { ...dep.metadata, generation: 2 };
-    dep.spec!.template!.metadata = { ...dep.spec!.template!.metadata, annotations: { 'rolling.restart.controller/configHash': 'abc' } };
+    dep.spec!.template!.metadata = {
+      ...dep.spec!.template!.metadata,
+      annotations: { 'rolling.restart.controller/configHash': 'abc' },
+    };
     const oldPid = supervisor.pods()['reroll-demo/helloworld-test']?.[0]?.pid;
     supervisor.upsert(dep);
     await waitFor('the new message', () => (bodies.has('Hello again') ? true : undefined), 30_000);
@@ -130,7 +140,13 @@ describe.each(programs)('rollout under load ($name)', ({ script }) => {
     expect((await getWithHost(gateway.url, 'helloworld-test.local')).body.trim()).toBe('Hello again');
     expect((await getWithHost(gateway.url, 'helloworld-prod.local')).body.trim()).toBe('hello from prod environment');
     const last = statuses.filter((s) => s.name === 'helloworld-test').at(-1)?.status;
-    expect(last).toMatchObject({ observedGeneration: 2, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 });
+    expect(last).toMatchObject({
+      observedGeneration: 2,
+      replicas: 1,
+      updatedReplicas: 1,
+      readyReplicas: 1,
+      availableReplicas: 1,
+    });
     // A status with two pods was written in between (surge), as a real rollout shows.
     expect(statuses.some((s) => s.name === 'helloworld-test' && s.status.replicas === 2)).toBe(true);
   }, 60_000);
@@ -139,19 +155,28 @@ describe.each(programs)('rollout under load ($name)', ({ script }) => {
     const dep = find('Deployment', 'helloworld-test') as DeploymentLike;
     dep.metadata = { ...dep.metadata, generation: 3 };
     dep.spec = { ...dep.spec, replicas: 2 };
-    dep.spec.template!.metadata = { ...dep.spec.template!.metadata, annotations: { 'rolling.restart.controller/configHash': 'abc' } };
+    dep.spec.template!.metadata = {
+      ...dep.spec.template!.metadata,
+      annotations: { 'rolling.restart.controller/configHash': 'abc' },
+    };
     supervisor.upsert(dep);
     await supervisor.settled();
     const pods = supervisor.pods()['reroll-demo/helloworld-test'] ?? [];
     expect(pods.map((p) => p.ready)).toEqual([true, true]);
-    expect(statuses.filter((s) => s.name === 'helloworld-test').at(-1)?.status).toMatchObject({ observedGeneration: 3, replicas: 2, readyReplicas: 2 });
+    expect(statuses.filter((s) => s.name === 'helloworld-test').at(-1)?.status).toMatchObject({
+      observedGeneration: 3,
+      replicas: 2,
+      readyReplicas: 2,
+    });
 
     process.kill(pods[0]?.pid as number, 'SIGKILL');
     const replaced = await waitFor(
       'a replacement pod',
       () => {
         const now = supervisor.pods()['reroll-demo/helloworld-test'] ?? [];
-        return now.length === 2 && now.every((p) => p.ready) && !now.some((p) => p.pid === pods[0]?.pid) ? now : undefined;
+        return now.length === 2 && now.every((p) => p.ready) && !now.some((p) => p.pid === pods[0]?.pid)
+          ? now
+          : undefined;
       },
       30_000,
     );
@@ -170,7 +195,10 @@ describe.each(programs)('rollout under load ($name)', ({ script }) => {
 
   it('a missing ConfigMap keeps the pod from starting and says why in the status', async () => {
     configMaps.delete('helloworld-prod');
-    supervisor.upsert({ ...find('Deployment', 'helloworld-prod'), metadata: { ...find('Deployment', 'helloworld-prod').metadata, generation: 1 } });
+    supervisor.upsert({
+      ...find('Deployment', 'helloworld-prod'),
+      metadata: { ...find('Deployment', 'helloworld-prod').metadata, generation: 1 },
+    });
     await supervisor.settled();
     const last = statuses.filter((s) => s.name === 'helloworld-prod').at(-1)?.status;
     const progressing = last?.conditions.find((c) => c.type === 'Progressing');

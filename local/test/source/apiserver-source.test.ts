@@ -9,7 +9,13 @@ import type { OutgoingRequest } from '../../src/source/outgoing-request';
 import { loadScenario } from './recordings';
 import { waitFor } from './sink-server';
 
-type OpenWatch = { target: WatchTarget; rv: string; onEvent: (t: string, o: unknown) => void; onDone: (e: unknown) => void; stopped: boolean };
+type OpenWatch = {
+  target: WatchTarget;
+  rv: string;
+  onEvent: (t: string, o: unknown) => void;
+  onDone: (e: unknown) => void;
+  stopped: boolean;
+};
 
 function fakeListWatch(listVersions: string[], failingWatchOpens: number[] = []) {
   const watches: OpenWatch[] = [];
@@ -35,7 +41,10 @@ function fakeListWatch(listVersions: string[], failingWatchOpens: number[] = [])
 function recordingDelivery() {
   const sent: { sink: string; request: OutgoingRequest }[] = [];
   const delivery: Delivery = {
-    deliver: async (sink, request) => (sent.push({ sink, request }), { delivered: true, attempts: 1, last: { status: 202 } }),
+    deliver: async (sink, request) => (
+      sent.push({ sink, request }),
+      { delivered: true, attempts: 1, last: { status: 202 } }
+    ),
     idle: async () => {},
   };
   return { delivery, sent };
@@ -71,7 +80,9 @@ async function start(listVersions: string[], failingWatchOpens: number[] = []) {
 describe('emulated ApiServerSource reflector', () => {
   it('starts from now: lists for the version, watches from it with the selector, sends nothing for existing objects', async () => {
     const t = await start(['360']);
-    expect(t.lists).toEqual([{ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'demo', labelSelector: 'reroll.dev/watch=true' }]);
+    expect(t.lists).toEqual([
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'demo', labelSelector: 'reroll.dev/watch=true' },
+    ]);
     expect(t.watches.map((w) => w.rv)).toEqual(['360']);
     expect(t.sent).toEqual([]);
     t.running.stop();
@@ -88,10 +99,30 @@ describe('emulated ApiServerSource reflector', () => {
   });
 
   const endCases = [
-    { name: 'a clean disconnect re-watches from the last version seen, nothing replayed', end: (w: OpenWatch) => w.onDone(null), lists: 1, rv: '371' },
-    { name: 'a dropped connection re-watches from the last version seen after a backoff', end: (w: OpenWatch) => w.onDone(new Error('socket hang up')), lists: 1, rv: '371' },
-    { name: 'an in-stream 410 relists (no replay) and watches from the new version', end: (w: OpenWatch) => w.onEvent('ERROR', { kind: 'Status', code: 410, reason: 'Expired' }), lists: 2, rv: '400' },
-    { name: 'a 410 answer to the watch relists too', end: (w: OpenWatch) => w.onDone(Object.assign(new Error('Gone'), { statusCode: 410 })), lists: 2, rv: '400' },
+    {
+      name: 'a clean disconnect re-watches from the last version seen, nothing replayed',
+      end: (w: OpenWatch) => w.onDone(null),
+      lists: 1,
+      rv: '371',
+    },
+    {
+      name: 'a dropped connection re-watches from the last version seen after a backoff',
+      end: (w: OpenWatch) => w.onDone(new Error('socket hang up')),
+      lists: 1,
+      rv: '371',
+    },
+    {
+      name: 'an in-stream 410 relists (no replay) and watches from the new version',
+      end: (w: OpenWatch) => w.onEvent('ERROR', { kind: 'Status', code: 410, reason: 'Expired' }),
+      lists: 2,
+      rv: '400',
+    },
+    {
+      name: 'a 410 answer to the watch relists too',
+      end: (w: OpenWatch) => w.onDone(Object.assign(new Error('Gone'), { statusCode: 410 })),
+      lists: 2,
+      rv: '400',
+    },
   ];
   for (const c of endCases) {
     it(c.name, async () => {
@@ -144,24 +175,69 @@ describe('emulated ApiServerSource reflector', () => {
 
 describe('parseApiServerSource', () => {
   const good = [
-    { name: 'recorded config', spec: sourceObject.spec, expect: { mode: 'Resource', sinkUri: 'http://sink.local/', resources: [{ apiVersion: 'v1', kind: 'ConfigMap', labelSelector: 'reroll.dev/watch=true' }] } },
+    {
+      name: 'recorded config',
+      spec: sourceObject.spec,
+      expect: {
+        mode: 'Resource',
+        sinkUri: 'http://sink.local/',
+        resources: [{ apiVersion: 'v1', kind: 'ConfigMap', labelSelector: 'reroll.dev/watch=true' }],
+      },
+    },
     {
       name: 'mode defaults to Reference; expressions sorted by key',
-      spec: { resources: [{ apiVersion: 'v1', kind: 'Secret', selector: { matchLabels: { z: '1' }, matchExpressions: [{ key: 'env', operator: 'In', values: ['test', 'prod'] }, { key: 'app', operator: 'Exists' }, { key: 'b', operator: 'DoesNotExist' }] } }], sink: { ref: { kind: 'Service', name: 'restart' } } },
-      expect: { mode: 'Reference', sinkUri: undefined, resources: [{ apiVersion: 'v1', kind: 'Secret', labelSelector: 'app,!b,env in (prod,test),z=1' }] },
+      spec: {
+        resources: [
+          {
+            apiVersion: 'v1',
+            kind: 'Secret',
+            selector: {
+              matchLabels: { z: '1' },
+              matchExpressions: [
+                { key: 'env', operator: 'In', values: ['test', 'prod'] },
+                { key: 'app', operator: 'Exists' },
+                { key: 'b', operator: 'DoesNotExist' },
+              ],
+            },
+          },
+        ],
+        sink: { ref: { kind: 'Service', name: 'restart' } },
+      },
+      expect: {
+        mode: 'Reference',
+        sinkUri: undefined,
+        resources: [{ apiVersion: 'v1', kind: 'Secret', labelSelector: 'app,!b,env in (prod,test),z=1' }],
+      },
     },
   ];
   for (const c of good) {
     it(c.name, () => expect(parseApiServerSource({ ...sourceObject, spec: c.spec })).toMatchObject(c.expect));
   }
   const bad = [
-    { name: 'no resources', spec: { mode: 'Resource', resources: [] }, error: /spec.resources must list at least one resource/ },
-    { name: 'bad mode', spec: { mode: 'Ref', resources: [{ apiVersion: 'v1', kind: 'ConfigMap' }] }, error: /spec.mode must be Resource or Reference/ },
+    {
+      name: 'no resources',
+      spec: { mode: 'Resource', resources: [] },
+      error: /spec.resources must list at least one resource/,
+    },
+    {
+      name: 'bad mode',
+      spec: { mode: 'Ref', resources: [{ apiVersion: 'v1', kind: 'ConfigMap' }] },
+      error: /spec.mode must be Resource or Reference/,
+    },
     { name: 'no kind', spec: { resources: [{ apiVersion: 'v1' }] }, error: /spec.resources\[0\].kind is missing/ },
-    { name: 'bad operator', spec: { resources: [{ apiVersion: 'v1', kind: 'ConfigMap', selector: { matchExpressions: [{ key: 'a', operator: 'Gt' }] } }] }, error: /matchExpressions\[0\].operator must be In, NotIn/ },
+    {
+      name: 'bad operator',
+      spec: {
+        resources: [
+          { apiVersion: 'v1', kind: 'ConfigMap', selector: { matchExpressions: [{ key: 'a', operator: 'Gt' }] } },
+        ],
+      },
+      error: /matchExpressions\[0\].operator must be In, NotIn/,
+    },
     { name: 'no spec', spec: undefined, error: /spec is missing/ },
   ];
   for (const c of bad) {
-    it(`rejects: ${c.name}`, () => expect(() => parseApiServerSource({ ...sourceObject, spec: c.spec })).toThrow(c.error));
+    it(`rejects: ${c.name}`, () =>
+      expect(() => parseApiServerSource({ ...sourceObject, spec: c.spec })).toThrow(c.error));
   }
 });

@@ -9,7 +9,8 @@ import { startSink, type TestSink } from './sink-server';
 const scenario11 = loadScenario('Resource', '11-sink-errors');
 const recordedObjects = scenario11.map((r) => JSON.parse(r.body) as Record<string, unknown>);
 const source = scenario11[0]!.headers['ce-source']!;
-const eventFor = (i: number) => formatApiServerEvent({ mode: 'Resource', eventType: 'MODIFIED', object: recordedObjects[i], source });
+const eventFor = (i: number) =>
+  formatApiServerEvent({ mode: 'Resource', eventType: 'MODIFIED', object: recordedObjects[i], source });
 
 let sink: TestSink | undefined;
 afterEach(async () => {
@@ -36,7 +37,11 @@ describe('delivery like the real adapter (scenario 11)', () => {
     const requests = [eventFor(0), eventFor(1), eventFor(7)];
     const results = await Promise.all(requests.map((r) => delivery.deliver(sink!.url, r)));
 
-    expect(results.map((r: DeliveryResult) => [r.delivered, r.attempts])).toEqual([[false, 1], [false, 6], [true, 1]]);
+    expect(results.map((r: DeliveryResult) => [r.delivered, r.attempts])).toEqual([
+      [false, 1],
+      [false, 6],
+      [true, 1],
+    ]);
     expect(sink.requests.map((_, i) => answers[i])).toEqual(scenario11.map((r) => r.response_status));
     expect(delays).toEqual([100, 200, 400, 800, 1600]);
 

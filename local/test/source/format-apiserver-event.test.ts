@@ -22,7 +22,12 @@ describe('formatApiServerEvent reproduces every recorded request', () => {
         const object =
           mode === 'Resource'
             ? body
-            : { apiVersion: body.apiVersion, kind: body.kind, metadata: { name: body.name, namespace: body.namespace, resourceVersion: '1' }, data: { x: 'y' } };
+            : {
+                apiVersion: body.apiVersion,
+                kind: body.kind,
+                metadata: { name: body.name, namespace: body.namespace, resourceVersion: '1' },
+                data: { x: 'y' },
+              };
         const out = formatApiServerEvent({ mode, eventType, object, source: rec['ce-source']! });
 
         const { host: _host, ...expected } = rec; // Host is written by the HTTP client from the sink URL
@@ -59,7 +64,10 @@ describe('formatApiServerEvent details a consumer can see', () => {
   ];
   for (const c of timeCases) {
     it(`ce-time: ${c.name}`, () => {
-      const out = formatApiServerEvent({ mode: 'Reference', eventType: 'ADDED', object: configMap, source: 'https://10.96.0.1:443' }, { clock: () => c.ns, ids: fixedIds });
+      const out = formatApiServerEvent(
+        { mode: 'Reference', eventType: 'ADDED', object: configMap, source: 'https://10.96.0.1:443' },
+        { clock: () => c.ns, ids: fixedIds },
+      );
       expect(out.headers['ce-time']).toBe(c.time);
       expect(out.headers['ce-id']).toBe('0b9a6f4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b');
       expect(out.headers['traceparent']).toBe(`00-${'ab'.repeat(16)}-${'ab'.repeat(8)}-00`);
@@ -91,7 +99,12 @@ describe('formatApiServerEvent details a consumer can see', () => {
   ];
   for (const c of bodyCases) {
     it(c.name, () => {
-      const out = formatApiServerEvent({ mode: c.mode, eventType: 'MODIFIED', object: c.object, source: 'https://10.96.0.1:443' });
+      const out = formatApiServerEvent({
+        mode: c.mode,
+        eventType: 'MODIFIED',
+        object: c.object,
+        source: 'https://10.96.0.1:443',
+      });
       expect(out.body).toBe(c.body);
       expect(out.headers['ce-subject']).toBe(c.subject);
       expect(out.headers['content-length']).toBe(String(Buffer.byteLength(c.body)));
@@ -101,13 +114,23 @@ describe('formatApiServerEvent details a consumer can see', () => {
   const badCases = [
     { name: 'not an object', input: { object: 'x' }, error: /JSON object/ },
     { name: 'no kind', input: { object: { apiVersion: 'v1', metadata: { name: 'a' } } }, error: /no kind/ },
-    { name: 'no name', input: { object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: {} } }, error: /metadata.name/ },
+    {
+      name: 'no name',
+      input: { object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: {} } },
+      error: /metadata.name/,
+    },
     { name: 'bad mode', input: { mode: 'Ref', object: configMap }, error: /mode must be Resource or Reference/ },
-    { name: 'bad event type', input: { eventType: 'BOOKMARK', object: configMap }, error: /ADDED, MODIFIED or DELETED/ },
+    {
+      name: 'bad event type',
+      input: { eventType: 'BOOKMARK', object: configMap },
+      error: /ADDED, MODIFIED or DELETED/,
+    },
   ];
   for (const c of badCases) {
     it(`rejects bad input clearly: ${c.name}`, () => {
-      const input = { mode: 'Resource', eventType: 'ADDED', source: 'https://x', ...c.input } as Parameters<typeof formatApiServerEvent>[0];
+      const input = { mode: 'Resource', eventType: 'ADDED', source: 'https://x', ...c.input } as Parameters<
+        typeof formatApiServerEvent
+      >[0];
       expect(() => formatApiServerEvent(input)).toThrow(c.error);
     });
   }

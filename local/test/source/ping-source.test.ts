@@ -11,20 +11,48 @@ const resync = {
   apiVersion: 'sources.knative.dev/v1',
   kind: 'PingSource',
   metadata: { name: 'reroll-resync', namespace: 'demo' },
-  spec: { schedule: '*/10 * * * *', contentType: 'application/json', data: '{"reason": "resync", "a": {"z": 1, "b": [1, 2]}}', sink: { uri: 'http://sink.local/' } },
+  spec: {
+    schedule: '*/10 * * * *',
+    contentType: 'application/json',
+    data: '{"reason": "resync", "a": {"z": 1, "b": [1, 2]}}',
+    sink: { uri: 'http://sink.local/' },
+  },
 };
 const withSpec = (spec: Record<string, unknown>) => parsePingSource({ ...resync, spec: { ...resync.spec, ...spec } });
 
 describe('formatPingEvent (mt-ping adapter format)', () => {
   const cases = [
-    { name: 'JSON data: top-level keys sorted, nested order kept, compacted', spec: {}, body: '{"a":{"z":1,"b":[1,2]},"reason":"resync"}', contentType: 'application/json' },
-    { name: 'text data goes out verbatim', spec: { contentType: 'text/plain', data: 'resync <now>' }, body: 'resync <now>', contentType: 'text/plain' },
-    { name: 'dataBase64 goes out as the spec text', spec: { data: undefined, contentType: 'application/octet-stream', dataBase64: 'AAEC' }, body: 'AAEC', contentType: 'application/octet-stream' },
-    { name: 'no data: empty body and no content-type', spec: { data: undefined, contentType: undefined }, body: '', contentType: undefined },
+    {
+      name: 'JSON data: top-level keys sorted, nested order kept, compacted',
+      spec: {},
+      body: '{"a":{"z":1,"b":[1,2]},"reason":"resync"}',
+      contentType: 'application/json',
+    },
+    {
+      name: 'text data goes out verbatim',
+      spec: { contentType: 'text/plain', data: 'resync <now>' },
+      body: 'resync <now>',
+      contentType: 'text/plain',
+    },
+    {
+      name: 'dataBase64 goes out as the spec text',
+      spec: { data: undefined, contentType: 'application/octet-stream', dataBase64: 'AAEC' },
+      body: 'AAEC',
+      contentType: 'application/octet-stream',
+    },
+    {
+      name: 'no data: empty body and no content-type',
+      spec: { data: undefined, contentType: undefined },
+      body: '',
+      contentType: undefined,
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
-      const out = formatPingEvent(withSpec(c.spec), { clock: () => 1795422070870548500n, ids: { uuid: () => 'f0e1d2c3-b4a5-4697-8877-665544332211', randomHex: (n) => '0f'.repeat(n) } });
+      const out = formatPingEvent(withSpec(c.spec), {
+        clock: () => 1795422070870548500n,
+        ids: { uuid: () => 'f0e1d2c3-b4a5-4697-8877-665544332211', randomHex: (n) => '0f'.repeat(n) },
+      });
       expect(out.body).toBe(c.body);
       expect(out.headers).toEqual({
         'ce-id': 'f0e1d2c3-b4a5-4697-8877-665544332211',
@@ -98,7 +126,11 @@ describe('startPingSource', () => {
         return () => {};
       },
     };
-    const ping = startPingSource({ source: withSpec({ sink: { uri: sink.url } }), delivery: createDelivery({ send: createHttpSender() }), timers });
+    const ping = startPingSource({
+      source: withSpec({ sink: { uri: sink.url } }),
+      delivery: createDelivery({ send: createHttpSender() }),
+      timers,
+    });
     expect(ping.nextFireAt()?.toISOString()).toBe('2026-11-23T08:30:00.000Z');
     expect(armed).toEqual([530_000]);
     pending.shift()!();
@@ -117,6 +149,8 @@ describe('startPingSource', () => {
   }, 30_000);
 
   it('refuses to start without a sink', () => {
-    expect(() => startPingSource({ source: withSpec({ sink: {} }), delivery: createDelivery({ send: createHttpSender() }) })).toThrow(/spec.sink.uri is not set/);
+    expect(() =>
+      startPingSource({ source: withSpec({ sink: {} }), delivery: createDelivery({ send: createHttpSender() }) }),
+    ).toThrow(/spec.sink.uri is not set/);
   });
 });

@@ -19,11 +19,14 @@ export type RecordedLine = { file: string; line: number; request: RecordedReques
 export function loadRecordings(mode: 'Resource' | 'Reference'): RecordedLine[] {
   const dir = path.join(EVENTS_DIR, mode);
   const lines: RecordedLine[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()) {
     readFileSync(path.join(dir, file), 'utf8')
       .split('\n')
       .forEach((text, i) => {
-        if (text.trim()) lines.push({ file: `${mode}/${file}`, line: i + 1, request: JSON.parse(text) as RecordedRequest });
+        if (text.trim())
+          lines.push({ file: `${mode}/${file}`, line: i + 1, request: JSON.parse(text) as RecordedRequest });
       });
   }
   return lines;

@@ -3,7 +3,12 @@ import express from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 
-export type SinkRequest = { headers: Record<string, string>; rawHeaderNames: string[]; body: string; arrivedAt: number };
+export type SinkRequest = {
+  headers: Record<string, string>;
+  rawHeaderNames: string[];
+  body: string;
+  arrivedAt: number;
+};
 export type SinkAnswer = (req: SinkRequest, index: number) => number | Promise<number>;
 
 export type TestSink = { url: string; requests: SinkRequest[]; answeredAt: number[]; close(): Promise<void> };

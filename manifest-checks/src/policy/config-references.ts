@@ -40,14 +40,21 @@ export function checkConfigReferences(objects: KubeObject[]): Violation[] {
   for (const object of objects) {
     if (object.metadata.annotations?.[OPT_IN_ANNOTATION] !== 'true') continue;
     const used = configMapsUsedBy(object);
-    if (used.length === 0) out.push(violation(object, 'config-reference', `has ${OPT_IN_ANNOTATION} but uses no ConfigMap`));
+    if (used.length === 0)
+      out.push(violation(object, 'config-reference', `has ${OPT_IN_ANNOTATION} but uses no ConfigMap`));
     for (const name of used) {
       const cm = objects.find(
-        (o) => o.apiVersion === 'v1' && o.kind === 'ConfigMap' && o.metadata.name === name && o.metadata.namespace === object.metadata.namespace,
+        (o) =>
+          o.apiVersion === 'v1' &&
+          o.kind === 'ConfigMap' &&
+          o.metadata.name === name &&
+          o.metadata.namespace === object.metadata.namespace,
       );
       if (!cm) out.push(violation(object, 'config-reference', `uses ConfigMap/${name}, which is not deployed with it`));
       else if (cm.metadata.annotations?.[TRIGGER_ANNOTATION] !== 'true') {
-        out.push(violation(object, 'config-reference', `uses ConfigMap/${name}, which lacks ${TRIGGER_ANNOTATION}: "true"`));
+        out.push(
+          violation(object, 'config-reference', `uses ConfigMap/${name}, which lacks ${TRIGGER_ANNOTATION}: "true"`),
+        );
       }
     }
   }

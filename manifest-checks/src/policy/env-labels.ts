@@ -14,7 +14,11 @@ function missing(actual: unknown, expected: Record<string, string>): string[] {
  * it (a selector without `env` would let one environment's Service or Deployment take the other's
  * pods when both overlays share a namespace).
  */
-export function checkLabels(objects: KubeObject[], expected: Record<string, string>, withSelectors = true): Violation[] {
+export function checkLabels(
+  objects: KubeObject[],
+  expected: Record<string, string>,
+  withSelectors = true,
+): Violation[] {
   const out: Violation[] = [];
   const report = (object: KubeObject, where: string, actual: unknown) => {
     const absent = missing(actual, expected);
@@ -34,4 +38,3 @@ export function checkLabels(objects: KubeObject[], expected: Record<string, stri
   }
   return out;
 }
-

@@ -21,7 +21,8 @@ export function checkIstioRouting(objects: KubeObject[]): Violation[] {
     const hosts = asArray(spec.hosts).map(String);
     if (hosts.length === 0) out.push(violation(vs, 'istio-routing', 'has no hosts'));
     const names = asArray(spec.gateways).map(String);
-    if (names.length === 0) out.push(violation(vs, 'istio-routing', 'is bound to no Gateway (only mesh traffic would reach it)'));
+    if (names.length === 0)
+      out.push(violation(vs, 'istio-routing', 'is bound to no Gateway (only mesh traffic would reach it)'));
     const accepted = new Set<string>();
     for (const ref of names) {
       const [gwNs, gwName] = ref.includes('/') ? ref.split('/') : [ns, ref];
@@ -36,7 +37,13 @@ export function checkIstioRouting(objects: KubeObject[]): Violation[] {
     }
     for (const host of hosts) {
       if (names.length > 0 && !accepted.has(host) && !accepted.has('*')) {
-        out.push(violation(vs, 'istio-routing', `host ${host} is not accepted by its gateways (${[...accepted].join(', ') || 'none'})`));
+        out.push(
+          violation(
+            vs,
+            'istio-routing',
+            `host ${host} is not accepted by its gateways (${[...accepted].join(', ') || 'none'})`,
+          ),
+        );
       }
     }
     for (const http of asArray(spec.http)) {
@@ -45,13 +52,21 @@ export function checkIstioRouting(objects: KubeObject[]): Violation[] {
         const target = serviceOfHost(String(destination.host ?? ''), ns);
         const svc = services.find((s) => s.metadata.name === target.name && s.metadata.namespace === target.namespace);
         if (!svc) {
-          out.push(violation(vs, 'istio-routing', `destination ${String(destination.host)} is not a Service deployed with it`));
+          out.push(
+            violation(vs, 'istio-routing', `destination ${String(destination.host)} is not a Service deployed with it`),
+          );
           continue;
         }
         const port = asRecord(destination.port).number;
         const ports = asArray(asRecord(svc.spec).ports).map((p) => asRecord(p).port);
         if (port !== undefined && !ports.includes(port)) {
-          out.push(violation(vs, 'istio-routing', `destination port ${String(port)} is not a port of Service/${svc.metadata.name} (${ports.join(', ')})`));
+          out.push(
+            violation(
+              vs,
+              'istio-routing',
+              `destination port ${String(port)} is not a port of Service/${svc.metadata.name} (${ports.join(', ')})`,
+            ),
+          );
         }
       }
     }

@@ -15,7 +15,8 @@ export function checkKsvcScale(objects: KubeObject[]): Violation[] {
     const min = template.annotations['autoscaling.knative.dev/min-scale'];
     if (min !== '0') fail(`autoscaling.knative.dev/min-scale is ${JSON.stringify(min)}, must be "0"`);
     const max = template.annotations['autoscaling.knative.dev/max-scale'];
-    if (!/^[1-9][0-9]*$/.test(max ?? '')) fail(`autoscaling.knative.dev/max-scale must be a positive number, is ${JSON.stringify(max)}`);
+    if (!/^[1-9][0-9]*$/.test(max ?? ''))
+      fail(`autoscaling.knative.dev/max-scale must be a positive number, is ${JSON.stringify(max)}`);
     const spec = asRecord(template.spec);
     if (typeof spec.containerConcurrency !== 'number') fail('spec.template.spec.containerConcurrency is not set');
     if (typeof spec.timeoutSeconds !== 'number') fail('spec.template.spec.timeoutSeconds is not set');

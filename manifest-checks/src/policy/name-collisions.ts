@@ -20,7 +20,9 @@ export function checkNameCollisions(renders: Rendered[]): Violation[] {
         if (first === undefined) seen.set(key, render.source);
         else {
           const what = key === keys[0] ? 'the same kind and name' : 'the core Service Knative creates for it';
-          out.push(violation(object, 'collision', `${what} is already defined by ${first} (applied with ${render.source})`));
+          out.push(
+            violation(object, 'collision', `${what} is already defined by ${first} (applied with ${render.source})`),
+          );
         }
       }
     }

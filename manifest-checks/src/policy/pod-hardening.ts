@@ -14,7 +14,10 @@ export function checkPodHardening(objects: KubeObject[]): Violation[] {
     const template = podTemplateOf(object);
     if (!template) continue;
     const pod = asRecord(template.spec.securityContext);
-    const all = [...template.initContainers.map((c) => ({ c, init: true })), ...template.containers.map((c) => ({ c, init: false }))];
+    const all = [
+      ...template.initContainers.map((c) => ({ c, init: true })),
+      ...template.containers.map((c) => ({ c, init: false })),
+    ];
     for (const { c: container, init } of all) {
       const name = String(container.name ?? '?');
       const fail = (message: string) => out.push(violation(object, 'pod-hardening', `container ${name}: ${message}`));
@@ -25,12 +28,15 @@ export function checkPodHardening(objects: KubeObject[]): Violation[] {
       if (sc.readOnlyRootFilesystem !== true) fail('securityContext.readOnlyRootFilesystem must be true');
       if (sc.allowPrivilegeEscalation !== false) fail('securityContext.allowPrivilegeEscalation must be false');
       if (sc.privileged === true) fail('securityContext.privileged must not be true');
-      if (!asArray(dig(sc, 'capabilities', 'drop')).includes('ALL')) fail('securityContext.capabilities.drop must include ALL');
+      if (!asArray(dig(sc, 'capabilities', 'drop')).includes('ALL'))
+        fail('securityContext.capabilities.drop must include ALL');
       if (asArray(dig(sc, 'capabilities', 'add')).length > 0) fail('securityContext.capabilities.add must be empty');
-      if (dig(effective('seccompProfile'), 'type') !== 'RuntimeDefault') fail('seccompProfile.type must be RuntimeDefault');
+      if (dig(effective('seccompProfile'), 'type') !== 'RuntimeDefault')
+        fail('seccompProfile.type must be RuntimeDefault');
       for (const kind of ['requests', 'limits']) {
         for (const resource of ['cpu', 'memory']) {
-          if (dig(container, 'resources', kind, resource) === undefined) fail(`resources.${kind}.${resource} is missing`);
+          if (dig(container, 'resources', kind, resource) === undefined)
+            fail(`resources.${kind}.${resource} is missing`);
         }
       }
       if (init) continue; // init containers take no probes
@@ -40,7 +46,8 @@ export function checkPodHardening(objects: KubeObject[]): Violation[] {
       ] as const) {
         const get = asRecord(dig(container, probe, 'httpGet'));
         if (get.path !== path) fail(`${probe}.httpGet.path must be ${path}`);
-        if (template.knative && get.port !== undefined) fail(`${probe}.httpGet.port must be omitted (Knative probes the serving port)`);
+        if (template.knative && get.port !== undefined)
+          fail(`${probe}.httpGet.port must be omitted (Knative probes the serving port)`);
         if (!template.knative && get.port === undefined) fail(`${probe}.httpGet.port is missing`);
       }
     }

@@ -5,7 +5,9 @@ import { violation, type Violation } from '../violation';
 export const RESTART_PERMISSIONS = [
   '/configmaps:get',
   '/secrets:get',
-  ...['deployments', 'statefulsets', 'daemonsets'].flatMap((r) => ['get', 'list', 'patch'].map((v) => `apps/${r}:${v}`)),
+  ...['deployments', 'statefulsets', 'daemonsets'].flatMap((r) =>
+    ['get', 'list', 'patch'].map((v) => `apps/${r}:${v}`),
+  ),
   ...['get', 'list', 'patch'].map((v) => `serving.knative.dev/services:${v}`),
 ];
 
@@ -82,8 +84,10 @@ export function checkRbac(objects: KubeObject[], needed = requiredPermissions(ob
     const wanted = new Set(want);
     const missing = [...wanted].filter((p) => !granted.has(p));
     const extra = [...granted].filter(([p]) => !wanted.has(p));
-    if (missing.length > 0) out.push(violation(`ServiceAccount/${account}`, 'rbac', `missing permissions: ${missing.join(', ')}`));
-    for (const [p, role] of extra) out.push(violation(role, 'rbac', `grants ${p} to ServiceAccount/${account}, which does not need it`));
+    if (missing.length > 0)
+      out.push(violation(`ServiceAccount/${account}`, 'rbac', `missing permissions: ${missing.join(', ')}`));
+    for (const [p, role] of extra)
+      out.push(violation(role, 'rbac', `grants ${p} to ServiceAccount/${account}, which does not need it`));
   }
   return out;
 }

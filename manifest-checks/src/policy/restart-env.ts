@@ -26,7 +26,10 @@ export function checkRestartEnv(objects: KubeObject[]): Violation[] {
       for (const e of asArray(c.env)) env.set(String(asRecord(e).name), String(asRecord(e).value ?? ''));
     }
     const fail = (message: string) => out.push(violation(restart, 'restart-env', message));
-    const namespaces = (env.get('REROLL_NAMESPACES') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const namespaces = (env.get('REROLL_NAMESPACES') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const ns = restart.metadata.namespace;
     if (namespaces.length === 0) fail('REROLL_NAMESPACES is not set');
     else if (ns !== undefined && !namespaces.every((n) => n === ns)) {

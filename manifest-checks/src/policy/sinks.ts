@@ -30,7 +30,13 @@ export function checkSinks(objects: KubeObject[]): Violation[] {
     if (Object.keys(ref).length === 0) {
       out.push(violation(o, 'sink', `${field} is missing (a sink.uri cannot be checked here)`));
     } else if (!resolves(objects, o, ref)) {
-      out.push(violation(o, 'sink', `${field} ${String(ref.kind)}/${String(ref.name)} (${String(ref.apiVersion)}) does not exist`));
+      out.push(
+        violation(
+          o,
+          'sink',
+          `${field} ${String(ref.kind)}/${String(ref.name)} (${String(ref.apiVersion)}) does not exist`,
+        ),
+      );
     }
   }
   return out;

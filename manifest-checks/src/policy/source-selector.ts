@@ -15,16 +15,30 @@ export function checkSourceSelector(objects: KubeObject[]): Violation[] {
   for (const source of sources) {
     const spec = asRecord(source.spec);
     if (spec.mode !== 'Reference') {
-      out.push(violation(source, 'source-selector', `mode is ${String(spec.mode ?? '<unset>')}, must be Reference (Resource mode ships Secret values in events)`));
+      out.push(
+        violation(
+          source,
+          'source-selector',
+          `mode is ${String(spec.mode ?? '<unset>')}, must be Reference (Resource mode ships Secret values in events)`,
+        ),
+      );
     }
-    const watched = asArray(spec.resources).map(asRecord).find((r) => r.apiVersion === 'v1' && r.kind === 'ConfigMap');
+    const watched = asArray(spec.resources)
+      .map(asRecord)
+      .find((r) => r.apiVersion === 'v1' && r.kind === 'ConfigMap');
     if (!watched) {
       out.push(violation(source, 'source-selector', 'does not watch v1 ConfigMaps'));
       continue;
     }
     const selector = asStringMap(asRecord(watched.selector).matchLabels);
     if (Object.keys(selector).length === 0) {
-      out.push(violation(source, 'source-selector', 'watches ConfigMaps without a label selector (every ConfigMap change would wake the function)'));
+      out.push(
+        violation(
+          source,
+          'source-selector',
+          'watches ConfigMaps without a label selector (every ConfigMap change would wake the function)',
+        ),
+      );
       continue;
     }
     for (const cm of configMaps) {
@@ -34,7 +48,11 @@ export function checkSourceSelector(objects: KubeObject[]): Violation[] {
       const absent = Object.entries(selector).filter(([k, v]) => labels[k] !== v);
       if (absent.length > 0) {
         out.push(
-          violation(cm, 'source-selector', `has ${TRIGGER_ANNOTATION} but not the label ${absent.map(([k, v]) => `${k}=${v}`).join(', ')} that ApiServerSource/${source.metadata.name} selects`),
+          violation(
+            cm,
+            'source-selector',
+            `has ${TRIGGER_ANNOTATION} but not the label ${absent.map(([k, v]) => `${k}=${v}`).join(', ')} that ApiServerSource/${source.metadata.name} selects`,
+          ),
         );
       }
     }

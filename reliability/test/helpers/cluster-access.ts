@@ -8,7 +8,9 @@ import { CONFIG_HASH, RESTART_TIMESTAMP, WORKLOAD_KINDS, workloadKey, type Workl
 const CONFIGMAPS = RESOURCE_TABLE.find((t) => t.group === '' && t.kind === 'ConfigMap')!;
 
 export function workloadType(kind: WorkloadKind) {
-  return RESOURCE_TABLE.find((t) => t.kind === kind && (kind === 'Service' ? t.group === 'serving.knative.dev' : t.group === 'apps'))!;
+  return RESOURCE_TABLE.find(
+    (t) => t.kind === kind && (kind === 'Service' ? t.group === 'serving.knative.dev' : t.group === 'apps'),
+  )!;
 }
 
 export function readConfigMap(emulator: Emulator, namespace: string, name: string): KObject | undefined {
@@ -32,7 +34,11 @@ export interface TemplateAnnotations {
 export function readAnnotations(object: KObject): TemplateAnnotations {
   const spec = (object as { spec?: { template?: { metadata?: { annotations?: Record<string, string> } } } }).spec;
   const tpl = spec?.template?.metadata?.annotations ?? {};
-  return { metadataHash: object.metadata.annotations?.[CONFIG_HASH], templateHash: tpl[CONFIG_HASH], timestamp: tpl[RESTART_TIMESTAMP] };
+  return {
+    metadataHash: object.metadata.annotations?.[CONFIG_HASH],
+    templateHash: tpl[CONFIG_HASH],
+    timestamp: tpl[RESTART_TIMESTAMP],
+  };
 }
 
 export interface ApiAnswer {
@@ -40,7 +46,13 @@ export interface ApiAnswer {
   object?: KObject;
 }
 
-async function call(emulator: Emulator, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<ApiAnswer> {
+async function call(
+  emulator: Emulator,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<ApiAnswer> {
   const res = await fetch(`${emulator.url}${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': contentType },
@@ -54,7 +66,8 @@ const cmPath = (ns: string, name?: string) => `/api/v1/namespaces/${ns}/configma
 
 export const configMapApi = {
   create: (e: Emulator, ns: string, object: unknown) => call(e, 'POST', cmPath(ns), object),
-  mergePatch: (e: Emulator, ns: string, name: string, patch: unknown) => call(e, 'PATCH', cmPath(ns, name), patch, 'application/merge-patch+json'),
+  mergePatch: (e: Emulator, ns: string, name: string, patch: unknown) =>
+    call(e, 'PATCH', cmPath(ns, name), patch, 'application/merge-patch+json'),
   remove: (e: Emulator, ns: string, name: string) => call(e, 'DELETE', cmPath(ns, name)),
 };
 
@@ -69,11 +82,20 @@ export class RolloutCounter {
   constructor(emulator: Emulator) {
     for (const kind of WORKLOAD_KINDS) {
       const t = workloadType(kind);
-      const list = emulator.core.list(t, undefined, new URLSearchParams()) as unknown as { items: KObject[]; metadata: { resourceVersion: string } };
+      const list = emulator.core.list(t, undefined, new URLSearchParams()) as unknown as {
+        items: KObject[];
+        metadata: { resourceVersion: string };
+      };
       for (const o of list.items) this.templates.set(this.key(kind, o), this.template(o));
-      const handle = emulator.core.watch(t, undefined, new URLSearchParams({ resourceVersion: list.metadata.resourceVersion }), (e) => {
-        if (e.type === 'ADDED' || e.type === 'MODIFIED') this.observe(kind, e.object as KObject);
-      }, () => {});
+      const handle = emulator.core.watch(
+        t,
+        undefined,
+        new URLSearchParams({ resourceVersion: list.metadata.resourceVersion }),
+        (e) => {
+          if (e.type === 'ADDED' || e.type === 'MODIFIED') this.observe(kind, e.object as KObject);
+        },
+        () => {},
+      );
       this.stops.push(() => handle.stop());
     }
   }
@@ -118,5 +140,5 @@ export class RolloutCounter {
 export function readConfigData(emulator: Emulator, namespace: string, name: string): Record<string, string> {
   const cm = readConfigMap(emulator, namespace, name);
   if (!cm) throw new Error(`ConfigMap ${namespace}/${name} does not exist`);
-  return ((cm as unknown as { data?: Record<string, string> }).data) ?? {};
+  return (cm as unknown as { data?: Record<string, string> }).data ?? {};
 }

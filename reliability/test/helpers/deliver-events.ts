@@ -36,7 +36,13 @@ export function createDeliverer(sinkUrl: string, lanes: number, retryBaseMs = 20
     answers,
     async deliver(lane, request) {
       // each delivery gets its own trace id (a re-send by a restarted adapter would too), so its answer can be found
-      const own = { ...request, headers: { ...request.headers, traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-00` } };
+      const own = {
+        ...request,
+        headers: {
+          ...request.headers,
+          traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-00`,
+        },
+      };
       const result = await queues[lane % lanes]!.deliver(sinkUrl, own);
       const trace = traceOf(own);
       const body = lastBody.get(trace) ?? '';

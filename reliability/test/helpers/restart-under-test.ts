@@ -25,15 +25,32 @@ export interface RunningRestart {
 }
 
 /** Retries short enough that a storm with injected 500s stays inside the test budget. */
-export const FAST_RETRY: Partial<RetryOptions> = { initialDelayMs: 20, maxDelayMs: 200, attemptTimeoutMs: 2000, budgetMs: 3500 };
+export const FAST_RETRY: Partial<RetryOptions> = {
+  initialDelayMs: 20,
+  maxDelayMs: 200,
+  attemptTimeoutMs: 2000,
+  budgetMs: 3500,
+};
 
 export async function startRestart(emulator: Emulator, options: RestartOptions): Promise<RunningRestart> {
   const lines: string[] = [];
   const config: RestartConfig = {
-    namespaces: options.namespaces, excludeNamespaces: DEFAULT_EXCLUDED, match: 'both', onDelete: 'ignore', dryRun: false,
-    logFormat: 'text', logLevel: 'info', port: 0, ...options.config,
+    namespaces: options.namespaces,
+    excludeNamespaces: DEFAULT_EXCLUDED,
+    match: 'both',
+    onDelete: 'ignore',
+    dryRun: false,
+    logFormat: 'text',
+    logLevel: 'info',
+    port: 0,
+    ...options.config,
   };
-  const logger = createLogger({ name: 'restart', format: config.logFormat, level: config.logLevel, destination: { write: (l: string) => lines.push(l) } });
+  const logger = createLogger({
+    name: 'restart',
+    format: config.logFormat,
+    level: config.logLevel,
+    destination: { write: (l: string) => lines.push(l) },
+  });
   const fn = await startRestartFunction({
     config,
     host: '127.0.0.1',

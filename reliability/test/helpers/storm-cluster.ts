@@ -45,7 +45,8 @@ export function randomValue(random: Random): string {
 
 export function makeConfigMap(namespace: string, index: number, data: Record<string, string>): Record<string, unknown> {
   return {
-    apiVersion: 'v1', kind: 'ConfigMap',
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
     metadata: { name: `cm-${index}`, namespace, labels: configLabels(index), annotations: { [TRIGGER]: 'true' } },
     data,
   };
@@ -65,15 +66,41 @@ function podSpecFor(refs: Reference[]): { spec: Record<string, unknown>; uses: C
   const uses: ConfigUse[] = [];
   refs.forEach((ref, i) => {
     switch (ref.style) {
-      case 'volume': volumes.push({ name: `v${i}`, configMap: { name: ref.cm } }); uses.push({ kind: 'ConfigMap', name: ref.cm, keys: null }); break;
-      case 'volume-items': volumes.push({ name: `v${i}`, configMap: { name: ref.cm, items: [{ key: 'k1', path: 'k1.txt' }] } }); uses.push({ kind: 'ConfigMap', name: ref.cm, keys: ['k1'] }); break;
-      case 'projected': volumes.push({ name: `v${i}`, projected: { sources: [{ configMap: { name: ref.cm, items: [{ key: 'k3', path: 'k3' }] } }] } }); uses.push({ kind: 'ConfigMap', name: ref.cm, keys: ['k3'] }); break;
-      case 'envFrom': envFrom.push({ configMapRef: { name: ref.cm } }); uses.push({ kind: 'ConfigMap', name: ref.cm, keys: null }); break;
-      case 'keyRef': env.push({ name: `E${i}`, valueFrom: { configMapKeyRef: { name: ref.cm, key: 'k2' } } }); uses.push({ kind: 'ConfigMap', name: ref.cm, keys: ['k2'] }); break;
-      case 'init-envFrom': initEnvFrom.push({ configMapRef: { name: ref.cm } }); uses.push({ kind: 'ConfigMap', name: ref.cm, keys: null }); break;
+      case 'volume':
+        volumes.push({ name: `v${i}`, configMap: { name: ref.cm } });
+        uses.push({ kind: 'ConfigMap', name: ref.cm, keys: null });
+        break;
+      case 'volume-items':
+        volumes.push({ name: `v${i}`, configMap: { name: ref.cm, items: [{ key: 'k1', path: 'k1.txt' }] } });
+        uses.push({ kind: 'ConfigMap', name: ref.cm, keys: ['k1'] });
+        break;
+      case 'projected':
+        volumes.push({
+          name: `v${i}`,
+          projected: { sources: [{ configMap: { name: ref.cm, items: [{ key: 'k3', path: 'k3' }] } }] },
+        });
+        uses.push({ kind: 'ConfigMap', name: ref.cm, keys: ['k3'] });
+        break;
+      case 'envFrom':
+        envFrom.push({ configMapRef: { name: ref.cm } });
+        uses.push({ kind: 'ConfigMap', name: ref.cm, keys: null });
+        break;
+      case 'keyRef':
+        env.push({ name: `E${i}`, valueFrom: { configMapKeyRef: { name: ref.cm, key: 'k2' } } });
+        uses.push({ kind: 'ConfigMap', name: ref.cm, keys: ['k2'] });
+        break;
+      case 'init-envFrom':
+        initEnvFrom.push({ configMapRef: { name: ref.cm } });
+        uses.push({ kind: 'ConfigMap', name: ref.cm, keys: null });
+        break;
     }
   });
-  const container = { name: 'app', image: 'reroll/hello:0.1.0', ...(envFrom.length ? { envFrom } : {}), ...(env.length ? { env } : {}) };
+  const container = {
+    name: 'app',
+    image: 'reroll/hello:0.1.0',
+    ...(envFrom.length ? { envFrom } : {}),
+    ...(env.length ? { env } : {}),
+  };
   const spec: Record<string, unknown> = { containers: [container], ...(volumes.length ? { volumes } : {}) };
   if (initEnvFrom.length) spec.initContainers = [{ name: 'init', image: 'busybox:1.36', envFrom: initEnvFrom }];
   return { spec, uses: mergeUses(uses) };
@@ -90,12 +117,24 @@ export function mergeUses(uses: ConfigUse[]): ConfigUse[] {
   return [...merged.values()];
 }
 
-export function makeWorkloadObject(kind: WorkloadKind, namespace: string, name: string, labels: Record<string, string>, podSpec: Record<string, unknown>): Record<string, unknown> {
+export function makeWorkloadObject(
+  kind: WorkloadKind,
+  namespace: string,
+  name: string,
+  labels: Record<string, string>,
+  podSpec: Record<string, unknown>,
+): Record<string, unknown> {
   const template = { metadata: { labels: { app: labels.app! } }, spec: podSpec };
   const apiVersion = kind === 'Service' ? 'serving.knative.dev/v1' : 'apps/v1';
-  const spec: Record<string, unknown> = kind === 'Service'
-    ? { template }
-    : { selector: { matchLabels: { app: labels.app! } }, template, ...(kind === 'StatefulSet' ? { serviceName: name } : {}), ...(kind === 'Deployment' ? { replicas: 1 } : {}) };
+  const spec: Record<string, unknown> =
+    kind === 'Service'
+      ? { template }
+      : {
+          selector: { matchLabels: { app: labels.app! } },
+          template,
+          ...(kind === 'StatefulSet' ? { serviceName: name } : {}),
+          ...(kind === 'Deployment' ? { replicas: 1 } : {}),
+        };
   return { apiVersion, kind, metadata: { name, namespace, labels, annotations: { [OPT_IN]: 'true' } }, spec };
 }
 
@@ -109,7 +148,12 @@ const STYLES: Reference['style'][] = ['volume', 'volume-items', 'projected', 'en
  * (a documented limitation, see functions/restart/README.md). The storm's first resync must record
  * every workload, so the plan stays inside what the function can see.
  */
-export function planStormCluster(random: Random, namespaces: string[], configsPer: number, workloadsPer: number): StormCluster {
+export function planStormCluster(
+  random: Random,
+  namespaces: string[],
+  configsPer: number,
+  workloadsPer: number,
+): StormCluster {
   const configMaps: Array<Record<string, unknown>> = [];
   const workloads: PlannedWorkload[] = [];
   for (const ns of namespaces) {
@@ -131,7 +175,14 @@ export function planStormCluster(random: Random, namespaces: string[], configsPe
         refs.push({ style: random.pick(STYLES), cm: `cm-${index}` });
       }
       const { spec, uses } = podSpecFor(refs);
-      planned.push({ kind, namespace: ns, name, matchedBy: 'reference', uses, object: makeWorkloadObject(kind, ns, name, { app: `wl-${j}`, env: ENV_LABEL }, spec) });
+      planned.push({
+        kind,
+        namespace: ns,
+        name,
+        matchedBy: 'reference',
+        uses,
+        object: makeWorkloadObject(kind, ns, name, { app: `wl-${j}`, env: ENV_LABEL }, spec),
+      });
     }
     const visible = [...referenced].sort((a, b) => a - b);
     for (const p of planned) {
@@ -143,7 +194,14 @@ export function planStormCluster(random: Random, namespaces: string[], configsPe
       const name = `w-${p.labelSlot}`;
       const labels = { app: `cfg-${index}`, env: ENV_LABEL };
       const spec = { containers: [{ name: 'app', image: 'reroll/hello:0.1.0' }] };
-      workloads.push({ kind: p.kind, namespace: ns, name, matchedBy: 'labels', uses: [{ kind: 'ConfigMap', name: `cm-${index}`, keys: null }], object: makeWorkloadObject(p.kind, ns, name, labels, spec) });
+      workloads.push({
+        kind: p.kind,
+        namespace: ns,
+        name,
+        matchedBy: 'labels',
+        uses: [{ kind: 'ConfigMap', name: `cm-${index}`, keys: null }],
+        object: makeWorkloadObject(p.kind, ns, name, labels, spec),
+      });
     }
   }
   return { namespaces, configMaps, workloads };

@@ -8,7 +8,14 @@
 import { buildPatch, type MergePatch } from './build-patch';
 import type { ConfigUse } from './find-references';
 import { hashConfigs } from './hash-config';
-import { findConfigsUsed, formatLabelMatches, isConfigOptedIn, isWorkloadOptedIn, labelsMatch, matchWorkload } from './match-workload';
+import {
+  findConfigsUsed,
+  formatLabelMatches,
+  isConfigOptedIn,
+  isWorkloadOptedIn,
+  labelsMatch,
+  matchWorkload,
+} from './match-workload';
 import type { ConfigRef, Decision, EventAction, KubeObject, MatchMode, OnDelete, WorkloadKind } from './types';
 import { ANNOTATIONS, configKey, describeConfig } from './types';
 
@@ -23,9 +30,7 @@ export interface Workload {
   object: KubeObject;
 }
 
-export type Trigger =
-  | { type: 'event'; action: EventAction; ref: ConfigRef }
-  | { type: 'resync' };
+export type Trigger = { type: 'event'; action: EventAction; ref: ConfigRef } | { type: 'resync' };
 
 export interface Plan {
   decision: Decision;
@@ -44,7 +49,12 @@ export interface EventConfig {
 }
 
 /** Workloads that use the event's config (by reference and/or labels, per match mode). */
-export function findCandidates(workloads: Workload[], ref: ConfigRef, config: EventConfig, mode: MatchMode): Workload[] {
+export function findCandidates(
+  workloads: Workload[],
+  ref: ConfigRef,
+  config: EventConfig,
+  mode: MatchMode,
+): Workload[] {
   const known = config.live ?? config.lastKnown ?? null;
   return workloads.filter((w) => matchWorkload(w.object, ref, known, mode) !== undefined);
 }
@@ -61,10 +71,18 @@ export function listConfigsNeeded(workloads: Workload[], mode: MatchMode, namesp
   return [...refs.values()];
 }
 
-export function decideEvent(ref: ConfigRef, action: EventAction, config: EventConfig, candidates: Workload[], lookup: ConfigLookup, options: DecideOptions): Plan[] {
+export function decideEvent(
+  ref: ConfigRef,
+  action: EventAction,
+  config: EventConfig,
+  candidates: Workload[],
+  lookup: ConfigLookup,
+  options: DecideOptions,
+): Plan[] {
   const known = config.live ?? config.lastKnown ?? null;
   return candidates.map((workload) => {
-    const labelMatched = options.match !== 'reference' && known !== null && labelsMatch(workload.object, known) ? [ref] : [];
+    const labelMatched =
+      options.match !== 'reference' && known !== null && labelsMatch(workload.object, known) ? [ref] : [];
     const uses = findConfigsUsed(workload.object, options.match, labelMatched);
     const withEventConfig = new Map(lookup);
     withEventConfig.set(configKey(ref), config.live);
@@ -74,14 +92,23 @@ export function decideEvent(ref: ConfigRef, action: EventAction, config: EventCo
 
 export function decideResync(workloads: Workload[], lookup: ConfigLookup, options: DecideOptions): Plan[] {
   const fetched = [...lookup.values()].filter((c): c is KubeObject => c !== null);
-  return workloads.filter((w) => isWorkloadOptedIn(w.object)).flatMap((workload) => {
-    const labelMatched: ConfigRef[] = options.match === 'reference' ? [] : fetched
-      .filter((c) => isConfigOptedIn(c) && labelsMatch(workload.object, c))
-      .map((c) => ({ kind: c.kind as ConfigRef['kind'], namespace: c.metadata?.namespace ?? '', name: c.metadata?.name ?? '' }));
-    const uses = findConfigsUsed(workload.object, options.match, labelMatched);
-    if (uses.length === 0) return [];
-    return [decideWorkload(workload, { type: 'resync' }, uses, lookup, null, options)];
-  });
+  return workloads
+    .filter((w) => isWorkloadOptedIn(w.object))
+    .flatMap((workload) => {
+      const labelMatched: ConfigRef[] =
+        options.match === 'reference'
+          ? []
+          : fetched
+              .filter((c) => isConfigOptedIn(c) && labelsMatch(workload.object, c))
+              .map((c) => ({
+                kind: c.kind as ConfigRef['kind'],
+                namespace: c.metadata?.namespace ?? '',
+                name: c.metadata?.name ?? '',
+              }));
+      const uses = findConfigsUsed(workload.object, options.match, labelMatched);
+      if (uses.length === 0) return [];
+      return [decideWorkload(workload, { type: 'resync' }, uses, lookup, null, options)];
+    });
 }
 
 export function decideWorkload(
@@ -108,7 +135,10 @@ export function decideWorkload(
     return decide('skipped', `${describeConfig(trigger.ref)} has no ${ANNOTATIONS.triggerRestart}: "true" annotation`);
   }
   if (configDeleted && options.onDelete === 'ignore') {
-    return decide('skipped', `${describeConfig((trigger as { ref: ConfigRef }).ref)} was deleted; pods keep the config they started with (REROLL_ON_DELETE=roll changes this)`);
+    return decide(
+      'skipped',
+      `${describeConfig((trigger as { ref: ConfigRef }).ref)} was deleted; pods keep the config they started with (REROLL_ON_DELETE=roll changes this)`,
+    );
   }
 
   const lookupUse = (use: ConfigUse) => lookup.get(configKey({ kind: use.kind, namespace, name: use.name })) ?? null;
@@ -130,9 +160,12 @@ export function decideWorkload(
   } else if (recorded === undefined) {
     const isUpdate = trigger.type === 'event' && trigger.action === 'update';
     if (!isUpdate) {
-      const what = trigger.type === 'resync' ? 'resync'
-        : trigger.action === 'delete' ? `delete event for a ${trigger.ref.kind} that still exists (label-selector transition)`
-          : `${trigger.action} event`;
+      const what =
+        trigger.type === 'resync'
+          ? 'resync'
+          : trigger.action === 'delete'
+            ? `delete event for a ${trigger.ref.kind} that still exists (label-selector transition)`
+            : `${trigger.action} event`;
       return decide('recorded', `first sight on ${what}: config hash ${short(hash)} recorded, no rollout`, plan(false));
     }
     why = `no config hash recorded and ${describeConfig(trigger.ref)} was updated`;
@@ -140,9 +173,17 @@ export function decideWorkload(
     why = `config hash changed ${short(recorded)} → ${short(hash)}`;
   }
 
-  const missing = counted.find((use) => !use.optional && lookupUse(use) === null && !(configDeleted && trigger.type === 'event' && use.kind === trigger.ref.kind && use.name === trigger.ref.name));
+  const missing = counted.find(
+    (use) =>
+      !use.optional &&
+      lookupUse(use) === null &&
+      !(configDeleted && trigger.type === 'event' && use.kind === trigger.ref.kind && use.name === trigger.ref.name),
+  );
   if (missing) {
-    return decide('skipped', `${why}, but required ${missing.kind} ${namespace}/${missing.name} does not exist: new pods could not start`);
+    return decide(
+      'skipped',
+      `${why}, but required ${missing.kind} ${namespace}/${missing.name} does not exist: new pods could not start`,
+    );
   }
   return decide('rolled', why, plan(true));
 }

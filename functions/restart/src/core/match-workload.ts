@@ -26,11 +26,18 @@ export type MatchedBy = 'reference' | 'labels' | 'reference+labels';
  * Does this workload use the config? `config` is its live object, or its last known state when it
  * was deleted (null when even that is unknown: then only references can match).
  */
-export function matchWorkload(workload: KubeObject, ref: ConfigRef, config: KubeObject | null, mode: MatchMode): MatchedBy | undefined {
-  const byReference = mode !== 'labels' && findReferences(podSpecOf(workload)).some((u) => u.kind === ref.kind && u.name === ref.name);
-  const byLabels = mode !== 'reference' && (
-    (config !== null && labelsMatch(workload, config)) || rememberedLabelMatches(workload).some((r) => r.kind === ref.kind && r.name === ref.name)
-  );
+export function matchWorkload(
+  workload: KubeObject,
+  ref: ConfigRef,
+  config: KubeObject | null,
+  mode: MatchMode,
+): MatchedBy | undefined {
+  const byReference =
+    mode !== 'labels' && findReferences(podSpecOf(workload)).some((u) => u.kind === ref.kind && u.name === ref.name);
+  const byLabels =
+    mode !== 'reference' &&
+    ((config !== null && labelsMatch(workload, config)) ||
+      rememberedLabelMatches(workload).some((r) => r.kind === ref.kind && r.name === ref.name));
   if (byReference && byLabels) return 'reference+labels';
   if (byReference) return 'reference';
   if (byLabels) return 'labels';
@@ -45,7 +52,8 @@ export function matchWorkload(workload: KubeObject, ref: ConfigRef, config: Kube
 export function findConfigsUsed(workload: KubeObject, mode: MatchMode, labelMatched: ConfigRef[] = []): ConfigUse[] {
   const uses: ConfigUse[] = mode === 'labels' ? [] : findReferences(podSpecOf(workload));
   if (mode !== 'reference') {
-    for (const r of [...rememberedLabelMatches(workload), ...labelMatched]) uses.push({ kind: r.kind, name: r.name, keys: null, optional: false });
+    for (const r of [...rememberedLabelMatches(workload), ...labelMatched])
+      uses.push({ kind: r.kind, name: r.name, keys: null, optional: false });
   }
   return mergeUses(uses);
 }
@@ -57,7 +65,9 @@ export function rememberedLabelMatches(workload: KubeObject): ConfigRef[] {
   const namespace = workload.metadata?.namespace ?? '';
   return raw.split(',').flatMap((entry) => {
     const [kind, name] = entry.trim().split('/');
-    return kind && name && CONFIG_KINDS.includes(kind as ConfigKind) ? [{ kind: kind as ConfigKind, namespace, name }] : [];
+    return kind && name && CONFIG_KINDS.includes(kind as ConfigKind)
+      ? [{ kind: kind as ConfigKind, namespace, name }]
+      : [];
   });
 }
 
@@ -67,6 +77,11 @@ export function rememberedLabelMatches(workload: KubeObject): ConfigRef[] {
  */
 export function formatLabelMatches(workload: KubeObject, uses: ConfigUse[], mode: MatchMode): string {
   if (mode === 'reference') return '';
-  const referenced = new Set(mode === 'labels' ? [] : findReferences(podSpecOf(workload)).map((u) => `${u.kind}/${u.name}`));
-  return uses.map((u) => `${u.kind}/${u.name}`).filter((id) => !referenced.has(id)).join(',');
+  const referenced = new Set(
+    mode === 'labels' ? [] : findReferences(podSpecOf(workload)).map((u) => `${u.kind}/${u.name}`),
+  );
+  return uses
+    .map((u) => `${u.kind}/${u.name}`)
+    .filter((id) => !referenced.has(id))
+    .join(',');
 }

@@ -10,6 +10,7 @@ export function isNamespaceServed(namespace: string, policy: NamespacePolicy): b
 }
 
 export function explainNamespace(namespace: string, policy: NamespacePolicy): string {
-  if (policy.excludeNamespaces.includes(namespace)) return `namespace ${namespace} is excluded (REROLL_EXCLUDE_NAMESPACES): nothing read or written`;
+  if (policy.excludeNamespaces.includes(namespace))
+    return `namespace ${namespace} is excluded (REROLL_EXCLUDE_NAMESPACES): nothing read or written`;
   return `namespace ${namespace} is not served (REROLL_NAMESPACES=${policy.namespaces.join(',')}): nothing read or written`;
 }

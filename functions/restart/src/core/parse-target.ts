@@ -53,10 +53,15 @@ export function parseTarget(event: EventAttributes): ParseResult {
 
   const subject = event.subject;
   if (typeof subject !== 'string' || subject === '') {
-    return fail('invalid', 'subject', 'missing: an ApiServerSource event names its object in subject (/apis/v1/namespaces/<ns>/<plural>/<name>)');
+    return fail(
+      'invalid',
+      'subject',
+      'missing: an ApiServerSource event names its object in subject (/apis/v1/namespaces/<ns>/<plural>/<name>)',
+    );
   }
   const parts = SUBJECT.exec(subject);
-  if (!parts) return fail('invalid', 'subject', `${JSON.stringify(subject)} is not /apis/v1/namespaces/<ns>/<plural>/<name>`);
+  if (!parts)
+    return fail('invalid', 'subject', `${JSON.stringify(subject)} is not /apis/v1/namespaces/<ns>/<plural>/<name>`);
   const [, subjectNs, plural, subjectName] = parts as unknown as [string, string, string, string];
 
   const data = isRecord(event.data) ? event.data : {};
@@ -81,7 +86,11 @@ export function parseTarget(event: EventAttributes): ParseResult {
 
   for (const claim of kinds) {
     if (!CONFIG_KINDS.includes(claim.value as ConfigKind)) {
-      return fail('unsupported', claim.field, `kind ${JSON.stringify(claim.value)} is not handled: only ConfigMap and Secret changes restart workloads`);
+      return fail(
+        'unsupported',
+        claim.field,
+        `kind ${JSON.stringify(claim.value)} is not handled: only ConfigMap and Secret changes restart workloads`,
+      );
     }
   }
   for (const group of [kinds, names, namespaces]) {
@@ -91,12 +100,14 @@ export function parseTarget(event: EventAttributes): ParseResult {
 
   const ref: ConfigRef = { kind: kinds[0]!.value as ConfigKind, namespace: subjectNs, name: subjectName };
   const target: Target = { type: 'config', action, mode, ref };
-  if (mode === 'resource' && isRecord(event.data)) target.object = event.data as KubeObject;
+  if (mode === 'resource' && isRecord(event.data)) target.object = event.data;
   return { ok: true, target };
 }
 
 function claims(entries: Array<[string, unknown]>): Claim[] {
-  return entries.filter(([, v]) => v !== undefined && v !== null && v !== '').map(([field, v]) => ({ field, value: String(v) }));
+  return entries
+    .filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .map(([field, v]) => ({ field, value: String(v) }));
 }
 
 function findMismatch(group: Claim[]): TargetError | undefined {

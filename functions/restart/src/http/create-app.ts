@@ -67,18 +67,28 @@ async function handleEvents(deps: AppDeps, req: Request, res: Response): Promise
       }
       logEvent(logger, event, result);
       const { restartedAt: _restartedAt, env: _env, ...answer } = result;
-      summaries.push({ event: { id: event.id, type: event.type, ...(event.subject ? { subject: event.subject } : {}) }, ...answer });
+      summaries.push({
+        event: { id: event.id, type: event.type, ...(event.subject ? { subject: event.subject } : {}) },
+        ...answer,
+      });
     } catch (err) {
       // Never 500: the adapter drops a 500 after one try, but retries a 503.
       metrics.events.inc({ type: event.type, outcome: 'unavailable' });
       const unavailable = err instanceof ApiUnavailableError;
-      if (unavailable) logger.warn({ event: { id: event.id, type: event.type }, err: { message: err.message } }, `[event] api unavailable: ${err.message}`);
+      if (unavailable)
+        logger.warn(
+          { event: { id: event.id, type: event.type }, err: { message: err.message } },
+          `[event] api unavailable: ${err.message}`,
+        );
       else logger.error({ err }, `[event] reconcile failed: ${(err as Error)?.message}`);
-      res.status(503).set('Retry-After', String(RETRY_AFTER_SECONDS)).json({
-        error: 'unavailable',
-        detail: unavailable ? err.message : 'reconcile failed unexpectedly; retry later',
-        event: { id: event.id, type: event.type },
-      });
+      res
+        .status(503)
+        .set('Retry-After', String(RETRY_AFTER_SECONDS))
+        .json({
+          error: 'unavailable',
+          detail: unavailable ? err.message : 'reconcile failed unexpectedly; retry later',
+          event: { id: event.id, type: event.type },
+        });
       return;
     }
   }
@@ -88,7 +98,11 @@ async function handleEvents(deps: AppDeps, req: Request, res: Response): Promise
 function reconcile(deps: AppDeps, event: AcceptedEvent): Promise<ReconcileResult> {
   const { target } = event;
   if (target.type === 'resync') return deps.reconciler.resync();
-  return deps.reconciler.reconcileConfig({ ref: target.ref, action: target.action, ...(target.object ? { lastKnown: withoutValues(target.object) } : {}) });
+  return deps.reconciler.reconcileConfig({
+    ref: target.ref,
+    action: target.action,
+    ...(target.object ? { lastKnown: withoutValues(target.object) } : {}),
+  });
 }
 
 /** The event's copy of a config is only needed for its labels/annotations: drop the values at once. */

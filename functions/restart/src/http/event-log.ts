@@ -9,17 +9,36 @@ import type { AcceptedEvent, IntakeError } from '../intake/read-events';
 import type { ReconcileResult } from '../reconcile';
 
 const WATCH_TYPE: Record<EventAction, string> = { add: 'ADDED', update: 'MODIFIED', delete: 'DELETED' };
-const KIND_WORD: Record<string, string> = { Deployment: 'deployment', StatefulSet: 'statefulset', DaemonSet: 'daemonset', Service: 'kservice', ConfigMap: 'configmap', Secret: 'secret' };
+const KIND_WORD: Record<string, string> = {
+  Deployment: 'deployment',
+  StatefulSet: 'statefulset',
+  DaemonSet: 'daemonset',
+  Service: 'kservice',
+  ConfigMap: 'configmap',
+  Secret: 'secret',
+};
 
 export function logEvent(logger: Logger, event: AcceptedEvent, result: ReconcileResult): void {
   const ce = { id: event.id, type: event.type, ...(event.subject ? { subject: event.subject } : {}) };
   if (event.target.type === 'resync') {
     const rolled = result.decisions.filter((d) => d.action === 'rolled').length;
-    logger.info({ event: ce, workloads: result.decisions.length, rolled }, `[resync] workloads=${result.decisions.length} rolled=${rolled}`);
+    logger.info(
+      { event: ce, workloads: result.decisions.length, rolled },
+      `[resync] workloads=${result.decisions.length} rolled=${rolled}`,
+    );
   } else {
     const { ref, action } = event.target;
     const env = result.env ? ` env=${result.env}` : '';
-    logger.info({ event: ce, kind: ref.kind, namespace: ref.namespace, name: ref.name, ...(result.env ? { env: result.env } : {}) }, `[event] type=${WATCH_TYPE[action]} ${KIND_WORD[ref.kind]}=${ref.name}${env}`);
+    logger.info(
+      {
+        event: ce,
+        kind: ref.kind,
+        namespace: ref.namespace,
+        name: ref.name,
+        ...(result.env ? { env: result.env } : {}),
+      },
+      `[event] type=${WATCH_TYPE[action]} ${KIND_WORD[ref.kind]}=${ref.name}${env}`,
+    );
   }
   if (result.note) logger.info({ event: ce, note: result.note }, `[skip] ${result.note}`);
   for (const d of result.decisions) logDecision(logger, d, result.restartedAt?.[`${d.kind}/${d.namespace}/${d.name}`]);

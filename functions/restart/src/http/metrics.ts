@@ -12,10 +12,36 @@ export interface RestartMetrics {
 export function createMetrics(registry: Registry): RestartMetrics {
   const registers = [registry];
   return {
-    events: new Counter({ name: 'reroll_restart_events_total', help: 'CloudEvents received, by type and outcome (accepted, rejected, unavailable)', labelNames: ['type', 'outcome'], registers }),
-    rollouts: new Counter({ name: 'reroll_restart_rollouts_total', help: 'Workloads rolled (pod template patched), by kind', labelNames: ['kind'], registers }),
-    decisions: new Counter({ name: 'reroll_restart_decisions_total', help: 'Decisions made, by action (rolled, recorded, unchanged, skipped, failed)', labelNames: ['action'], registers }),
-    reconcileDuration: new Histogram({ name: 'reroll_restart_reconcile_duration_seconds', help: 'Time from an accepted event to its answer, by trigger (event, resync)', labelNames: ['trigger'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers }),
-    apiRequests: new Counter({ name: 'reroll_restart_api_requests_total', help: 'Kubernetes API requests (each attempt), by verb, resource and status code', labelNames: ['verb', 'resource', 'code'], registers }),
+    events: new Counter({
+      name: 'reroll_restart_events_total',
+      help: 'CloudEvents received, by type and outcome (accepted, rejected, unavailable)',
+      labelNames: ['type', 'outcome'],
+      registers,
+    }),
+    rollouts: new Counter({
+      name: 'reroll_restart_rollouts_total',
+      help: 'Workloads rolled (pod template patched), by kind',
+      labelNames: ['kind'],
+      registers,
+    }),
+    decisions: new Counter({
+      name: 'reroll_restart_decisions_total',
+      help: 'Decisions made, by action (rolled, recorded, unchanged, skipped, failed)',
+      labelNames: ['action'],
+      registers,
+    }),
+    reconcileDuration: new Histogram({
+      name: 'reroll_restart_reconcile_duration_seconds',
+      help: 'Time from an accepted event to its answer, by trigger (event, resync)',
+      labelNames: ['trigger'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    apiRequests: new Counter({
+      name: 'reroll_restart_api_requests_total',
+      help: 'Kubernetes API requests (each attempt), by verb, resource and status code',
+      labelNames: ['verb', 'resource', 'code'],
+      registers,
+    }),
   };
 }

@@ -16,7 +16,13 @@ export const RESOURCE_SCHEMA = {
     metadata: {
       type: 'object',
       required: ['name', 'namespace'],
-      properties: { name, namespace: name, labels: stringMap, annotations: stringMap, resourceVersion: { type: 'string' } },
+      properties: {
+        name,
+        namespace: name,
+        labels: stringMap,
+        annotations: stringMap,
+        resourceVersion: { type: 'string' },
+      },
     },
     data: stringMap,
     binaryData: stringMap,
@@ -43,7 +49,11 @@ export function compileDataValidators(): DataValidator {
   const ref = ajv.compile(REF_SCHEMA);
   return (type, data) => {
     if (type === PING_TYPE) return undefined; // a PingSource's data is whatever the user configured
-    const validate: ValidateFunction | undefined = type.startsWith(RESOURCE_TYPE_PREFIX) ? resource : type.startsWith(REF_TYPE_PREFIX) ? ref : undefined;
+    const validate: ValidateFunction | undefined = type.startsWith(RESOURCE_TYPE_PREFIX)
+      ? resource
+      : type.startsWith(REF_TYPE_PREFIX)
+        ? ref
+        : undefined;
     if (!validate || validate(data)) return undefined;
     return describeError(validate.errors?.[0]);
   };

@@ -27,7 +27,8 @@ export interface IncomingMessage {
 
 export function readEvents(message: IncomingMessage, validateData: DataValidator): IntakeResult {
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(message.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  for (const [k, v] of Object.entries(message.headers))
+    if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
 
   let parsed: CloudEvent<unknown> | CloudEvent<unknown>[];
   try {
@@ -51,7 +52,11 @@ export function readEvents(message: IncomingMessage, validateData: DataValidator
 
 function checkEvent(event: CloudEvent<unknown>, validateData: DataValidator): AcceptedEvent | IntakeError {
   if (event.specversion !== '1.0') {
-    return { error: 'unsupported', field: 'specversion', detail: `${JSON.stringify(event.specversion)}: only CloudEvents 1.0 is accepted` };
+    return {
+      error: 'unsupported',
+      field: 'specversion',
+      detail: `${JSON.stringify(event.specversion)}: only CloudEvents 1.0 is accepted`,
+    };
   }
   try {
     event.validate();
@@ -59,13 +64,22 @@ function checkEvent(event: CloudEvent<unknown>, validateData: DataValidator): Ac
     return { error: 'invalid', ...describeValidationError(err) };
   }
   if (!ACCEPTED_TYPES.includes(event.type)) {
-    return { error: 'unsupported', field: 'type', detail: `${JSON.stringify(event.type)} is not one of ${ACCEPTED_TYPES.join(', ')}` };
+    return {
+      error: 'unsupported',
+      field: 'type',
+      detail: `${JSON.stringify(event.type)} is not one of ${ACCEPTED_TYPES.join(', ')}`,
+    };
   }
   const dataError = validateData(event.type, event.data);
   if (dataError) return { error: 'invalid', ...dataError };
-  const result = parseTarget(event as unknown as Record<string, unknown>);
+  const result = parseTarget(event);
   if (!result.ok) return result.error;
-  return { id: event.id, type: event.type, ...(event.subject ? { subject: event.subject } : {}), target: result.target };
+  return {
+    id: event.id,
+    type: event.type,
+    ...(event.subject ? { subject: event.subject } : {}),
+    target: result.target,
+  };
 }
 
 /**
@@ -79,10 +93,17 @@ function describeJsonError(err: SyntaxError): string {
 
 function describeParseError(err: unknown, headers: Record<string, string>): IntakeError {
   const structured = (headers['content-type'] ?? '').startsWith('application/cloudevents');
-  if (err instanceof SyntaxError) return { error: 'invalid', field: structured ? 'body' : 'data', detail: describeJsonError(err) };
+  if (err instanceof SyntaxError)
+    return { error: 'invalid', field: structured ? 'body' : 'data', detail: describeJsonError(err) };
   if (err instanceof ValidationError && /no cloud event detected/.test(err.message)) {
-    if (headers['ce-specversion'] && !headers['ce-id']) return { error: 'invalid', field: 'id', detail: 'ce-id header is missing' };
-    return { error: 'invalid', field: 'content-type', detail: 'not a CloudEvent: no ce-id/ce-specversion headers (binary mode) and content-type is not application/cloudevents+json or application/cloudevents-batch+json' };
+    if (headers['ce-specversion'] && !headers['ce-id'])
+      return { error: 'invalid', field: 'id', detail: 'ce-id header is missing' };
+    return {
+      error: 'invalid',
+      field: 'content-type',
+      detail:
+        'not a CloudEvent: no ce-id/ce-specversion headers (binary mode) and content-type is not application/cloudevents+json or application/cloudevents-batch+json',
+    };
   }
   if (err instanceof ValidationError) return { error: 'invalid', ...describeValidationError(err) };
   const message = err instanceof Error ? err.message : String(err);
@@ -92,11 +113,19 @@ function describeParseError(err: unknown, headers: Record<string, string>): Inta
 // The SDK's schema errors are ajv errors: turn the first one into the attribute it is about.
 function describeValidationError(err: unknown): { field: string; detail: string } {
   const errors = err instanceof ValidationError ? (err.errors as unknown[]) : [];
-  const first = errors[0] as { instancePath?: string; dataPath?: string; keyword?: string; params?: { missingProperty?: string }; message?: string } | undefined;
+  const first = errors[0] as
+    | {
+        instancePath?: string;
+        dataPath?: string;
+        keyword?: string;
+        params?: { missingProperty?: string };
+        message?: string;
+      }
+    | undefined;
   if (first && typeof first === 'object') {
     const path = (first.instancePath ?? first.dataPath ?? '').replace(/^[/.]/, '');
     const field = first.params?.missingProperty ?? (path || 'event');
-    return { field, detail: first.keyword === 'required' ? 'is required' : first.message ?? 'is invalid' };
+    return { field, detail: first.keyword === 'required' ? 'is required' : (first.message ?? 'is invalid') };
   }
   const message = err instanceof Error ? err.message : String(err);
   const attr = /attribute name: "([^"]+)"/.exec(message)?.[1] ?? /extension (?:name|value): (\S+)/.exec(message)?.[1];

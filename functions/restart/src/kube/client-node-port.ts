@@ -26,8 +26,18 @@ const GVR: Record<WorkloadKind, { group: string; version: string; plural: string
   DaemonSet: { group: 'apps', version: 'v1', plural: 'daemonsets' },
   Service: { group: 'serving.knative.dev', version: 'v1', plural: 'services' },
 };
-const PLURAL: Record<WorkloadKind, string> = { Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets', Service: 'services.serving.knative.dev' };
-const API_VERSION: Record<WorkloadKind, string> = { Deployment: 'apps/v1', StatefulSet: 'apps/v1', DaemonSet: 'apps/v1', Service: 'serving.knative.dev/v1' };
+const PLURAL: Record<WorkloadKind, string> = {
+  Deployment: 'deployments',
+  StatefulSet: 'statefulsets',
+  DaemonSet: 'daemonsets',
+  Service: 'services.serving.knative.dev',
+};
+const API_VERSION: Record<WorkloadKind, string> = {
+  Deployment: 'apps/v1',
+  StatefulSet: 'apps/v1',
+  DaemonSet: 'apps/v1',
+  Service: 'serving.knative.dev/v1',
+};
 
 export function createClientNodePort(options: ClientNodePortOptions): KubePort {
   const { kubeConfig } = options;
@@ -85,7 +95,9 @@ export function createClientNodePort(options: ClientNodePortOptions): KubePort {
     let token: string | undefined;
     do {
       const page = { namespace, limit: pageSize, ...(token ? { _continue: token } : {}) };
-      const list = (await call('list', PLURAL[kind], false, () => custom.listNamespacedCustomObject({ ...GVR[kind], ...page }))) as {
+      const list = (await call('list', PLURAL[kind], false, () =>
+        custom.listNamespacedCustomObject({ ...GVR[kind], ...page }),
+      )) as {
         items?: unknown[];
         metadata?: { continue?: string };
       };
@@ -98,11 +110,13 @@ export function createClientNodePort(options: ClientNodePortOptions): KubePort {
   return {
     async getConfig(ref: ConfigRef) {
       const resource = ref.kind === 'ConfigMap' ? 'configmaps' : 'secrets';
-      const obj = await orNull(call('get', resource, false, () =>
-        ref.kind === 'ConfigMap'
-          ? core.readNamespacedConfigMap({ name: ref.name, namespace: ref.namespace })
-          : core.readNamespacedSecret({ name: ref.name, namespace: ref.namespace }),
-      ));
+      const obj = await orNull(
+        call('get', resource, false, () =>
+          ref.kind === 'ConfigMap'
+            ? core.readNamespacedConfigMap({ name: ref.name, namespace: ref.namespace })
+            : core.readNamespacedSecret({ name: ref.name, namespace: ref.namespace }),
+        ),
+      );
       return obj === null ? null : plain(obj, ref.kind, 'v1');
     },
 
@@ -115,7 +129,8 @@ export function createClientNodePort(options: ClientNodePortOptions): KubePort {
           result.workloads.push(...outcome.value.map((object) => ({ kind, object })));
         } else if (outcome.reason instanceof KubeApiError) {
           // Knative Serving not installed: no Knative Services to roll, not an error
-          if (!(kind === 'Service' && outcome.reason.status === 404)) result.failures.push({ kind, status: outcome.reason.status, message: outcome.reason.message });
+          if (!(kind === 'Service' && outcome.reason.status === 404))
+            result.failures.push({ kind, status: outcome.reason.status, message: outcome.reason.message });
         } else {
           throw outcome.reason;
         }
@@ -125,13 +140,19 @@ export function createClientNodePort(options: ClientNodePortOptions): KubePort {
 
     async getWorkload(ref: WorkloadRef) {
       const args = { name: ref.name, namespace: ref.namespace };
-      const obj = await orNull(call('get', PLURAL[ref.kind], false, (): Promise<unknown> => custom.getNamespacedCustomObject({ ...GVR[ref.kind], ...args })));
+      const obj = await orNull(
+        call('get', PLURAL[ref.kind], false, (): Promise<unknown> =>
+          custom.getNamespacedCustomObject({ ...GVR[ref.kind], ...args }),
+        ),
+      );
       return obj === null ? null : plain(obj, ref.kind, API_VERSION[ref.kind]);
     },
 
     async patchWorkload(ref: WorkloadRef, patch: MergePatch) {
       const args = { name: ref.name, namespace: ref.namespace, body: patch };
-      const obj = await call('patch', PLURAL[ref.kind], true, (): Promise<unknown> => custom.patchNamespacedCustomObject({ ...GVR[ref.kind], ...args }, mergePatch));
+      const obj = await call('patch', PLURAL[ref.kind], true, (): Promise<unknown> =>
+        custom.patchNamespacedCustomObject({ ...GVR[ref.kind], ...args }, mergePatch),
+      );
       return plain(obj, ref.kind, API_VERSION[ref.kind]);
     },
   };
@@ -154,6 +175,6 @@ function messageOf(err: unknown): string {
       return body.slice(0, 200);
     }
   }
-  if (body && typeof body === 'object' && 'message' in body) return String((body as { message: unknown }).message);
+  if (body && typeof body === 'object' && 'message' in body) return String((body).message);
   return err instanceof Error ? err.message.split('\n')[0]!.slice(0, 300) : String(err);
 }

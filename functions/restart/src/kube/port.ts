@@ -22,7 +22,12 @@ export interface KubePort {
 
 /** A definite answer from the API server that retrying will not change (403, 404, 409 on patch, 422 …). */
 export class KubeApiError extends Error {
-  constructor(readonly status: number, readonly verb: string, readonly resource: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly verb: string,
+    readonly resource: string,
+    message: string,
+  ) {
     super(`${verb} ${resource}: ${status} ${message}`);
     this.name = 'KubeApiError';
   }
@@ -30,7 +35,11 @@ export class KubeApiError extends Error {
 
 /** The API stayed unreachable (5xx, 429, timeouts, connection errors) for the whole retry budget. */
 export class ApiUnavailableError extends Error {
-  constructor(readonly verb: string, readonly resource: string, readonly lastError: string) {
+  constructor(
+    readonly verb: string,
+    readonly resource: string,
+    readonly lastError: string,
+  ) {
     super(`${verb} ${resource}: API server unavailable (${lastError})`);
     this.name = 'ApiUnavailableError';
   }

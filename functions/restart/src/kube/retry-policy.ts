@@ -2,7 +2,16 @@
 // timeout and a short total budget. The budget is short on purpose: the ApiServerSource adapter
 // sends one event at a time, so a long wait here delays every later event; after the budget the
 // function answers 503 and the adapter retries the delivery itself.
-import { ExponentialBackoff, TaskCancelledError, TimeoutStrategy, handleWhen, retry, timeout, wrap, type IPolicy } from 'cockatiel';
+import {
+  ExponentialBackoff,
+  TaskCancelledError,
+  TimeoutStrategy,
+  handleWhen,
+  retry,
+  timeout,
+  wrap,
+  type IPolicy,
+} from 'cockatiel';
 
 export interface RetryOptions {
   /** retries after the first attempt */
@@ -13,10 +22,25 @@ export interface RetryOptions {
   budgetMs: number;
 }
 
-export const DEFAULT_RETRY: RetryOptions = { maxRetries: 5, initialDelayMs: 100, maxDelayMs: 1000, attemptTimeoutMs: 2000, budgetMs: 3500 };
+export const DEFAULT_RETRY: RetryOptions = {
+  maxRetries: 5,
+  initialDelayMs: 100,
+  maxDelayMs: 1000,
+  attemptTimeoutMs: 2000,
+  budgetMs: 3500,
+};
 
 const TRANSIENT_STATUS = new Set([429, 500, 502, 503, 504]);
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'UND_ERR_SOCKET']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+]);
 
 export function statusOf(err: unknown): number | undefined {
   const code = (err as { code?: unknown } | null)?.code;
@@ -30,14 +54,27 @@ export function isTransient(err: unknown, { conflictIsTransient }: { conflictIsT
   if (status !== undefined) return TRANSIENT_STATUS.has(status) || (conflictIsTransient && status === 409);
   const e = err as { code?: unknown; errno?: unknown; type?: unknown; cause?: { code?: unknown } } | null;
   const code = typeof e?.code === 'string' ? e.code : typeof e?.errno === 'string' ? e.errno : e?.cause?.code;
-  return (typeof code === 'string' && CONNECTION_CODES.has(code)) || e?.type === 'system' || e?.type === 'request-timeout';
+  return (
+    (typeof code === 'string' && CONNECTION_CODES.has(code)) || e?.type === 'system' || e?.type === 'request-timeout'
+  );
 }
 
-export function createRetryPolicy(options: RetryOptions, conflictIsTransient: boolean, onRetry?: (err: unknown) => void): IPolicy {
-  const retries = retry(handleWhen((err) => isTransient(err, { conflictIsTransient })), {
-    maxAttempts: options.maxRetries,
-    backoff: new ExponentialBackoff({ initialDelay: options.initialDelayMs, maxDelay: options.maxDelayMs }),
-  });
+export function createRetryPolicy(
+  options: RetryOptions,
+  conflictIsTransient: boolean,
+  onRetry?: (err: unknown) => void,
+): IPolicy {
+  const retries = retry(
+    handleWhen((err) => isTransient(err, { conflictIsTransient })),
+    {
+      maxAttempts: options.maxRetries,
+      backoff: new ExponentialBackoff({ initialDelay: options.initialDelayMs, maxDelay: options.maxDelayMs }),
+    },
+  );
   if (onRetry) retries.onRetry((reason) => onRetry('error' in reason ? reason.error : reason.value));
-  return wrap(timeout(options.budgetMs, TimeoutStrategy.Aggressive), retries, timeout(options.attemptTimeoutMs, TimeoutStrategy.Aggressive));
+  return wrap(
+    timeout(options.budgetMs, TimeoutStrategy.Aggressive),
+    retries,
+    timeout(options.attemptTimeoutMs, TimeoutStrategy.Aggressive),
+  );
 }

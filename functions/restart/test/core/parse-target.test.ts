@@ -35,19 +35,65 @@ const withData = (attrs: Record<string, unknown>, change: (d: Record<string, unk
 };
 
 const cases: Array<{ name: string; event: EventAttributes; field?: string; error?: string; resync?: boolean }> = [
-  { name: 'ping is a resync', event: { type: 'dev.knative.sources.ping', source: '/apis/v1/namespaces/demo/pingsources/reroll-resync' }, resync: true },
-  { name: 'unknown type', event: { ...base, type: 'dev.knative.apiserver.resource.patch' }, field: 'type', error: 'unsupported' },
+  {
+    name: 'ping is a resync',
+    event: { type: 'dev.knative.sources.ping', source: '/apis/v1/namespaces/demo/pingsources/reroll-resync' },
+    resync: true,
+  },
+  {
+    name: 'unknown type',
+    event: { ...base, type: 'dev.knative.apiserver.resource.patch' },
+    field: 'type',
+    error: 'unsupported',
+  },
   { name: 'missing subject', event: { ...base, subject: undefined }, field: 'subject' },
   { name: 'subject not a self link', event: { ...base, subject: 'helloworld-test' }, field: 'subject' },
   { name: 'name extension contradicts subject', event: { ...base, name: 'other' }, field: 'name' },
   { name: 'namespace extension contradicts subject', event: { ...base, namespace: 'kube-system' }, field: 'namespace' },
-  { name: 'object name contradicts subject', event: withData(base, (d) => { (d.metadata as Record<string, unknown>).name = 'other'; }), field: 'data.metadata.name' },
-  { name: 'reference name contradicts subject', event: withData(ref, (d) => { d.name = 'other'; }), field: 'data.name' },
-  { name: 'reference namespace contradicts subject', event: withData(ref, (d) => { d.namespace = 'prod'; }), field: 'data.namespace' },
-  { name: 'kind extension Deployment is unsupported', event: { ...base, kind: 'Deployment' }, field: 'kind', error: 'unsupported' },
-  { name: 'subject for deployments is unsupported', event: { ...base, kind: undefined, data: {}, subject: '/apis/apps/v1/namespaces/demo/deployments/helloworld-test' }, field: 'subject', error: 'unsupported' },
-  { name: 'data kind contradicts kind extension', event: withData(base, (d) => { d.kind = 'Secret'; }), field: 'data.kind' },
-  { name: 'structured event without extensions (subject + data only)', event: { type: base.type, subject: base.subject, data: base.data } },
+  {
+    name: 'object name contradicts subject',
+    event: withData(base, (d) => {
+      (d.metadata as Record<string, unknown>).name = 'other';
+    }),
+    field: 'data.metadata.name',
+  },
+  {
+    name: 'reference name contradicts subject',
+    event: withData(ref, (d) => {
+      d.name = 'other';
+    }),
+    field: 'data.name',
+  },
+  {
+    name: 'reference namespace contradicts subject',
+    event: withData(ref, (d) => {
+      d.namespace = 'prod';
+    }),
+    field: 'data.namespace',
+  },
+  {
+    name: 'kind extension Deployment is unsupported',
+    event: { ...base, kind: 'Deployment' },
+    field: 'kind',
+    error: 'unsupported',
+  },
+  {
+    name: 'subject for deployments is unsupported',
+    event: { ...base, kind: undefined, data: {}, subject: '/apis/apps/v1/namespaces/demo/deployments/helloworld-test' },
+    field: 'subject',
+    error: 'unsupported',
+  },
+  {
+    name: 'data kind contradicts kind extension',
+    event: withData(base, (d) => {
+      d.kind = 'Secret';
+    }),
+    field: 'data.kind',
+  },
+  {
+    name: 'structured event without extensions (subject + data only)',
+    event: { type: base.type, subject: base.subject, data: base.data },
+  },
 ];
 
 describe('parseTarget rejects inconsistent events, naming the field', () => {

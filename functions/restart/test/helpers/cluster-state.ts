@@ -11,7 +11,7 @@ export function applyRecordedState(emulator: Emulator, object: KubeObject, delet
   const name = object.metadata!.name!;
   let existing: KubeObject | undefined;
   try {
-    existing = emulator.core.get(t, ns, name) as KubeObject;
+    existing = emulator.core.get(t, ns, name);
   } catch {
     existing = undefined;
   }

@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { KubeObject } from '../../src/core/types';
 
-export const EVENTS_DIR = process.env.REROLL_EVENTS_DIR ?? path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../../recorded-events');
+export const EVENTS_DIR =
+  process.env.REROLL_EVENTS_DIR ??
+  path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../../recorded-events');
 
 export interface RecordedRequest {
   method: string;
@@ -20,14 +22,19 @@ export interface RecordedRequest {
 
 export function loadRecorded(mode: 'Resource' | 'Reference', scenario?: string): RecordedRequest[] {
   const dir = path.join(EVENTS_DIR, mode);
-  const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl') && (!scenario || f.startsWith(scenario))).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl') && (!scenario || f.startsWith(scenario)))
+    .sort();
   return files.flatMap((file) =>
-    readFileSync(path.join(dir, file), 'utf8').split('\n').filter((l) => l.trim() !== '').map((line, i) => ({
-      ...(JSON.parse(line) as Omit<RecordedRequest, 'label' | 'mode' | 'scenario'>),
-      label: `${mode}/${file}#${i + 1}`,
-      mode,
-      scenario: file.replace(/\.jsonl$/, ''),
-    })),
+    readFileSync(path.join(dir, file), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((line, i) => ({
+        ...(JSON.parse(line) as Omit<RecordedRequest, 'label' | 'mode' | 'scenario'>),
+        label: `${mode}/${file}#${i + 1}`,
+        mode,
+        scenario: file.replace(/\.jsonl$/, ''),
+      })),
   );
 }
 
@@ -42,7 +49,8 @@ export function recordedObject(scenario: string, index = 0): KubeObject {
 export function asNew(object: KubeObject): KubeObject {
   const copy = structuredClone(object);
   if (copy.metadata) {
-    for (const field of ['resourceVersion', 'uid', 'creationTimestamp', 'managedFields', 'generation']) delete copy.metadata[field];
+    for (const field of ['resourceVersion', 'uid', 'creationTimestamp', 'managedFields', 'generation'])
+      delete copy.metadata[field];
   }
   return copy;
 }

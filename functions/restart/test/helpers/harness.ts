@@ -12,14 +12,24 @@ import type { RetryOptions } from '../../src/kube/retry-policy';
 import { startRestartFunction, type RestartFunction } from '../../src/start-restart';
 
 export const TEST_CONFIG: RestartConfig = {
-  namespaces: ['demo'], excludeNamespaces: DEFAULT_EXCLUDED, match: 'both', onDelete: 'ignore', dryRun: false, logFormat: 'text', logLevel: 'debug', port: 0,
+  namespaces: ['demo'],
+  excludeNamespaces: DEFAULT_EXCLUDED,
+  match: 'both',
+  onDelete: 'ignore',
+  dryRun: false,
+  logFormat: 'text',
+  logLevel: 'debug',
+  port: 0,
 };
 
 export interface Harness {
   fn: RestartFunction;
   emulator?: Emulator;
   lines: string[];
-  post(headers: Record<string, string>, body: string): Promise<{ status: number; headers: Headers; json: Record<string, unknown> }>;
+  post(
+    headers: Record<string, string>,
+    body: string,
+  ): Promise<{ status: number; headers: Headers; json: Record<string, unknown> }>;
   stop(): Promise<void>;
 }
 
@@ -37,7 +47,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   if (emulator && options.seed) emulator.seed(options.seed);
   const lines: string[] = [];
   const config = { ...TEST_CONFIG, ...options.config };
-  const logger = createLogger({ name: 'restart', format: config.logFormat, level: config.logLevel, destination: { write: (l: string) => lines.push(l.trimEnd()) } });
+  const logger = createLogger({
+    name: 'restart',
+    format: config.logFormat,
+    level: config.logLevel,
+    destination: { write: (l: string) => lines.push(l.trimEnd()) },
+  });
   const fn = await startRestartFunction({
     config,
     host: '127.0.0.1',
@@ -58,7 +73,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const res = await fetch(`${fn.url}/`, { method: 'POST', headers, body });
       const text = await res.text();
       let json: Record<string, unknown> = {};
-      try { json = JSON.parse(text) as Record<string, unknown>; } catch { json = { raw: text }; }
+      try {
+        json = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        json = { raw: text };
+      }
       return { status: res.status, headers: res.headers, json };
     },
     async stop() {
@@ -71,6 +90,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 /** Headers a recorded request can be replayed with (hop-by-hop and length headers are fetch's job). */
 export function replayHeaders(headers: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) if (!['host', 'content-length', 'accept-encoding', 'connection'].includes(k)) out[k] = v;
+  for (const [k, v] of Object.entries(headers))
+    if (!['host', 'content-length', 'accept-encoding', 'connection'].includes(k)) out[k] = v;
   return out;
 }

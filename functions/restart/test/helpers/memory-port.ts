@@ -61,11 +61,15 @@ export class MemoryPort implements KubePort {
       try {
         this.record({ verb: 'list', kind, namespace });
       } catch (err) {
-        if (err instanceof KubeApiError) { result.failures.push({ kind, status: err.status, message: err.message }); continue; }
+        if (err instanceof KubeApiError) {
+          result.failures.push({ kind, status: err.status, message: err.message });
+          continue;
+        }
         throw err;
       }
       for (const o of this.objects.values()) {
-        if (o.kind === kind && o.metadata?.namespace === namespace) result.workloads.push({ kind, object: structuredClone(o) });
+        if (o.kind === kind && o.metadata?.namespace === namespace)
+          result.workloads.push({ kind, object: structuredClone(o) });
       }
     }
     return result;
@@ -82,7 +86,12 @@ export class MemoryPort implements KubePort {
     const current = this.objects.get(key(ref.kind, ref.namespace, ref.name));
     if (!current) throw new KubeApiError(404, 'patch', ref.kind, 'not found');
     if (patch.metadata.resourceVersion && patch.metadata.resourceVersion !== current.metadata?.resourceVersion) {
-      throw new KubeApiError(409, 'patch', ref.kind, 'the object has been modified; please apply your changes to the latest version and try again');
+      throw new KubeApiError(
+        409,
+        'patch',
+        ref.kind,
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
     }
     const merged = mergePatch(current, patch) as KubeObject;
     return this.put(merged);
@@ -90,7 +99,12 @@ export class MemoryPort implements KubePort {
 
   private record(call: PortCall): void {
     this.calls.push(call);
-    const fault = this.faults.find((f) => (f.verb === undefined || f.verb === call.verb) && (f.kind === undefined || f.kind === call.kind) && (f.times ?? 1) > 0);
+    const fault = this.faults.find(
+      (f) =>
+        (f.verb === undefined || f.verb === call.verb) &&
+        (f.kind === undefined || f.kind === call.kind) &&
+        (f.times ?? 1) > 0,
+    );
     if (!fault) return;
     fault.times = (fault.times ?? 1) - 1;
     if (fault.status === 'unavailable') throw new ApiUnavailableError(call.verb, call.kind, 'connect ECONNREFUSED');
@@ -105,7 +119,10 @@ function key(kind: string, namespace: string, name: string): string {
 // RFC 7386
 function mergePatch(target: unknown, patch: unknown): unknown {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
-  const out: Record<string, unknown> = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  const out: Record<string, unknown> =
+    typeof target === 'object' && target !== null && !Array.isArray(target)
+      ? { ...(target as Record<string, unknown>) }
+      : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
     else out[k] = mergePatch(out[k], v);

@@ -22,7 +22,9 @@ const API_VERSION: Record<WorkloadKind, string> = {
 
 /** A container reading ENV_MESSAGE through envFrom of the ConfigMap (seed 001's app). */
 export function envFromPod(configMap: string): Record<string, unknown> {
-  return { containers: [{ name: 'hello', image: 'reroll/hello:0.1.0', envFrom: [{ configMapRef: { name: configMap } }] }] };
+  return {
+    containers: [{ name: 'hello', image: 'reroll/hello:0.1.0', envFrom: [{ configMapRef: { name: configMap } }] }],
+  };
 }
 
 export function makeWorkload(o: WorkloadOptions = {}): KubeObject {
@@ -32,13 +34,25 @@ export function makeWorkload(o: WorkloadOptions = {}): KubeObject {
   const annotations = { ...(o.optIn === false ? {} : { [ANNOTATIONS.restartOnTrigger]: 'true' }), ...o.annotations };
   const podSpec = o.podSpec ?? envFromPod('helloworld-test');
   const template = { metadata: { labels: { ...labels } }, spec: podSpec };
-  const spec: Record<string, unknown> = kind === 'Service'
-    ? { template }
-    : { selector: { matchLabels: { ...labels } }, template, ...(kind === 'StatefulSet' ? { serviceName: name } : {}), ...(kind === 'Deployment' ? { replicas: 1 } : {}) };
+  const spec: Record<string, unknown> =
+    kind === 'Service'
+      ? { template }
+      : {
+          selector: { matchLabels: { ...labels } },
+          template,
+          ...(kind === 'StatefulSet' ? { serviceName: name } : {}),
+          ...(kind === 'Deployment' ? { replicas: 1 } : {}),
+        };
   return {
     apiVersion: API_VERSION[kind],
     kind,
-    metadata: { name, namespace: o.namespace ?? 'demo', labels, annotations, ...(o.resourceVersion ? { resourceVersion: o.resourceVersion } : {}) },
+    metadata: {
+      name,
+      namespace: o.namespace ?? 'demo',
+      labels,
+      annotations,
+      ...(o.resourceVersion ? { resourceVersion: o.resourceVersion } : {}),
+    },
     spec,
   };
 }

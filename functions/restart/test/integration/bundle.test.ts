@@ -24,9 +24,16 @@ beforeAll(async () => {
   emulator = await startEmulator({ port: 0 });
   emulator.seed([DEMO_NAMESPACE, asNew(recordedObject('02')), makeWorkload()]);
   // no REROLL_NAMESPACES: the kubeconfig context's namespace (the emulator writes none) or configured
-  child = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH ?? '', KUBECONFIG: emulator.kubeconfigPath, REROLL_NAMESPACES: 'demo', PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
+  child = spawn(process.execPath, [entry], {
+    env: { PATH: process.env.PATH ?? '', KUBECONFIG: emulator.kubeconfigPath, REROLL_NAMESPACES: 'demo', PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
   const deadline = Date.now() + 20_000;
   while (!/listening on (http:\/\/\S+)/.test(output)) {
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`restart did not start: ${output}`);
@@ -42,11 +49,33 @@ afterAll(async () => {
 });
 
 it('the bundle answers an event with a rollout and logs seed 000 lines', async () => {
-  const msg = HTTP.binary(new CloudEvent({ type: 'dev.knative.apiserver.ref.update', source: 'https://10.96.0.1:443', subject: '/apis/v1/namespaces/demo/configmaps/helloworld-test', kind: 'ConfigMap', name: 'helloworld-test', namespace: 'demo', datacontenttype: 'application/json', data: { kind: 'ConfigMap', namespace: 'demo', name: 'helloworld-test', apiVersion: 'v1' } }));
-  const res = await fetch(`${url}/`, { method: 'POST', headers: msg.headers as Record<string, string>, body: msg.body as string });
+  const msg = HTTP.binary(
+    new CloudEvent({
+      type: 'dev.knative.apiserver.ref.update',
+      source: 'https://10.96.0.1:443',
+      subject: '/apis/v1/namespaces/demo/configmaps/helloworld-test',
+      kind: 'ConfigMap',
+      name: 'helloworld-test',
+      namespace: 'demo',
+      datacontenttype: 'application/json',
+      data: { kind: 'ConfigMap', namespace: 'demo', name: 'helloworld-test', apiVersion: 'v1' },
+    }),
+  );
+  const res = await fetch(`${url}/`, {
+    method: 'POST',
+    headers: msg.headers as Record<string, string>,
+    body: msg.body as string,
+  });
   expect(res.status).toBe(200);
-  expect(await res.json()).toMatchObject({ decisions: [{ kind: 'Deployment', name: 'helloworld-test', action: 'rolled' }] });
-  expect(emulator.requests().filter((r) => r.verb === 'patch').map((r) => r.contentType)).toEqual(['application/merge-patch+json']);
+  expect(await res.json()).toMatchObject({
+    decisions: [{ kind: 'Deployment', name: 'helloworld-test', action: 'rolled' }],
+  });
+  expect(
+    emulator
+      .requests()
+      .filter((r) => r.verb === 'patch')
+      .map((r) => r.contentType),
+  ).toEqual(['application/merge-patch+json']);
   expect(output).toContain('[event] type=MODIFIED configmap=helloworld-test env=test');
   expect(output).toMatch(/\[restart\] patched deployment=helloworld-test restartedAt=\S+Z/);
   expect((await fetch(`${url}/readyz`)).status).toBe(200);
@@ -59,9 +88,14 @@ it('SIGTERM drains and exits 0', async () => {
 }, 30_000);
 
 it('a configuration error names every bad variable and exits non-zero', async () => {
-  const bad = spawn(process.execPath, [path.join(dir, 'restart.mjs')], { env: { PATH: process.env.PATH ?? '', KUBECONFIG: emulator.kubeconfigPath, REROLL_MATCH: 'names', PORT: 'x' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const bad = spawn(process.execPath, [path.join(dir, 'restart.mjs')], {
+    env: { PATH: process.env.PATH ?? '', KUBECONFIG: emulator.kubeconfigPath, REROLL_MATCH: 'names', PORT: 'x' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
-  bad.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+  bad.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   const code = await new Promise<number | null>((resolve) => bad.once('exit', resolve));
   expect(code).toBe(2);
   expect(err).toMatch(/REROLL_MATCH/);

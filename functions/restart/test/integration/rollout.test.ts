@@ -10,17 +10,31 @@ import { envFromPod, makeWorkload } from '../helpers/workloads';
 
 function configMap(name: string, namespace = 'demo', message = 'Hello from test'): KubeObject {
   return {
-    apiVersion: 'v1', kind: 'ConfigMap',
-    metadata: { name, namespace, labels: { app: name, env: 'test', 'reroll.dev/watch': 'true' }, annotations: { [ANNOTATIONS.triggerRestart]: 'true' } },
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name,
+      namespace,
+      labels: { app: name, env: 'test', 'reroll.dev/watch': 'true' },
+      annotations: { [ANNOTATIONS.triggerRestart]: 'true' },
+    },
     data: { ENV_MESSAGE: message },
   };
 }
 
 function event(type: 'add' | 'update' | 'delete', name: string, namespace = 'demo') {
-  const msg = HTTP.binary(new CloudEvent({
-    type: `dev.knative.apiserver.ref.${type}`, source: 'https://10.96.0.1:443', subject: `/apis/v1/namespaces/${namespace}/configmaps/${name}`,
-    kind: 'ConfigMap', name, namespace, datacontenttype: 'application/json', data: { kind: 'ConfigMap', namespace, name, apiVersion: 'v1' },
-  }));
+  const msg = HTTP.binary(
+    new CloudEvent({
+      type: `dev.knative.apiserver.ref.${type}`,
+      source: 'https://10.96.0.1:443',
+      subject: `/apis/v1/namespaces/${namespace}/configmaps/${name}`,
+      kind: 'ConfigMap',
+      name,
+      namespace,
+      datacontenttype: 'application/json',
+      data: { kind: 'ConfigMap', namespace, name, apiVersion: 'v1' },
+    }),
+  );
   return { headers: msg.headers as Record<string, string>, body: msg.body as string };
 }
 
@@ -30,7 +44,10 @@ let n = 0;
 /** a fresh opted-in ConfigMap + Deployment pair; the deployment already recorded the current hash */
 async function freshPair(): Promise<string> {
   const name = `app-${++n}`;
-  h.emulator!.seed([configMap(name), makeWorkload({ name, labels: { app: name, env: 'test' }, podSpec: envFromPod(name) })]);
+  h.emulator!.seed([
+    configMap(name),
+    makeWorkload({ name, labels: { app: name, env: 'test' }, podSpec: envFromPod(name) }),
+  ]);
   const first = await h.post(event('add', name).headers, event('add', name).body);
   expect(first.json.decisions).toMatchObject([{ action: 'recorded' }]);
   return name;
@@ -39,7 +56,9 @@ async function freshPair(): Promise<string> {
 /** what `kubectl patch configmap <name> --type merge -p '{"data":{...}}'` sends */
 async function kubectlPatch(name: string, message: string, namespace = 'demo'): Promise<void> {
   const res = await fetch(`${h.emulator!.url}/api/v1/namespaces/${namespace}/configmaps/${name}`, {
-    method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ data: { ENV_MESSAGE: message } }),
+    method: 'PATCH',
+    headers: { 'content-type': 'application/merge-patch+json' },
+    body: JSON.stringify({ data: { ENV_MESSAGE: message } }),
   });
   expect(res.status).toBe(200);
 }
@@ -51,13 +70,19 @@ function workloadPatches(name: string) {
 function restartTimestamp(name: string): string | undefined {
   const t = RESOURCE_TABLE.find((r) => r.group === 'apps' && r.kind === 'Deployment')!;
   const res = h.emulator!.core.get(t, 'demo', name) as KubeObject;
-  return (res.spec as { template: { metadata: { annotations?: Record<string, string> } } }).template.metadata.annotations?.[ANNOTATIONS.restartTimestamp];
+  return (res.spec as { template: { metadata: { annotations?: Record<string, string> } } }).template.metadata
+    .annotations?.[ANNOTATIONS.restartTimestamp];
 }
 
 beforeAll(async () => {
-  h = await startHarness({ seed: [DEMO_NAMESPACE], retry: { initialDelayMs: 20, maxDelayMs: 200, budgetMs: 2500, attemptTimeoutMs: 1000 } });
+  h = await startHarness({
+    seed: [DEMO_NAMESPACE],
+    retry: { initialDelayMs: 20, maxDelayMs: 200, budgetMs: 2500, attemptTimeoutMs: 1000 },
+  });
 }, 30_000);
-afterAll(async () => { await h?.stop(); });
+afterAll(async () => {
+  await h?.stop();
+});
 
 describe('one real change → exactly one rollout', () => {
   it('kubectl patch, then the event: one merge-patch of the Deployment', async () => {
@@ -67,7 +92,9 @@ describe('one real change → exactly one rollout', () => {
     const res = await h.post(event('update', name).headers, event('update', name).body);
     expect(res.status).toBe(200);
     expect(res.json.decisions).toMatchObject([{ kind: 'Deployment', name, action: 'rolled' }]);
-    expect(workloadPatches(name).map((r) => [r.resource, r.contentType, r.status])).toEqual([['deployments', 'application/merge-patch+json', 200]]);
+    expect(workloadPatches(name).map((r) => [r.resource, r.contentType, r.status])).toEqual([
+      ['deployments', 'application/merge-patch+json', 200],
+    ]);
     expect(restartTimestamp(name)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(h.lines).toContain(`[restart] patched deployment=${name} restartedAt=${restartTimestamp(name)}`);
   });
@@ -78,7 +105,8 @@ describe('one real change → exactly one rollout', () => {
     h.emulator!.clearRequests();
     const e = event('update', name);
     const actions: unknown[] = [];
-    for (let i = 0; i < 5; i++) actions.push(((await h.post(e.headers, e.body)).json.decisions as Array<{ action: string }>)[0]!.action);
+    for (let i = 0; i < 5; i++)
+      actions.push(((await h.post(e.headers, e.body)).json.decisions as Array<{ action: string }>)[0]!.action);
     expect(actions).toEqual(['rolled', 'unchanged', 'unchanged', 'unchanged', 'unchanged']);
     expect(workloadPatches(name)).toHaveLength(1);
   });
@@ -99,7 +127,11 @@ describe('one real change → exactly one rollout', () => {
     const e = event('update', name);
     const answers = await Promise.all(Array.from({ length: 5 }, () => h.post(e.headers, e.body)));
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
-    expect(answers.flatMap((a) => (a.json.decisions as Array<{ action: string }>).map((d) => d.action)).filter((x) => x === 'rolled')).toHaveLength(1);
+    expect(
+      answers
+        .flatMap((a) => (a.json.decisions as Array<{ action: string }>).map((d) => d.action))
+        .filter((x) => x === 'rolled'),
+    ).toHaveLength(1);
     expect(workloadPatches(name)).toHaveLength(1);
   });
 });
@@ -113,7 +145,9 @@ describe('API trouble', () => {
     const res = await h.post(event('update', name).headers, event('update', name).body);
     expect(res.json.decisions).toMatchObject([{ action: 'rolled' }]);
     expect(workloadPatches(name).map((r) => r.status)).toEqual([409, 200]);
-    expect(h.emulator!.requests().filter((r) => r.verb === 'get' && r.resource === 'deployments' && r.name === name)).toHaveLength(1);
+    expect(
+      h.emulator!.requests().filter((r) => r.verb === 'get' && r.resource === 'deployments' && r.name === name),
+    ).toHaveLength(1);
   });
 
   it('injected 500s and latency on reads: retried, then success', async () => {
@@ -126,7 +160,12 @@ describe('API trouble', () => {
     const res = await h.post(event('update', name).headers, event('update', name).body);
     expect(res.status).toBe(200);
     expect(res.json.decisions).toMatchObject([{ action: 'rolled' }]);
-    expect(h.emulator!.requests().filter((r) => r.verb === 'get' && r.resource === 'configmaps').map((r) => r.status)).toEqual([500, 500, 200]);
+    expect(
+      h
+        .emulator!.requests()
+        .filter((r) => r.verb === 'get' && r.resource === 'configmaps')
+        .map((r) => r.status),
+    ).toEqual([500, 500, 200]);
     expect(workloadPatches(name)).toHaveLength(1);
   });
 
@@ -168,9 +207,15 @@ describe('API trouble', () => {
 
 describe('boundaries', () => {
   it('an excluded namespace: no API call at all', async () => {
-    h.emulator!.seed([configMap('system-cm', 'kube-system'), makeWorkload({ name: 'system-cm', namespace: 'kube-system', podSpec: envFromPod('system-cm') })]);
+    h.emulator!.seed([
+      configMap('system-cm', 'kube-system'),
+      makeWorkload({ name: 'system-cm', namespace: 'kube-system', podSpec: envFromPod('system-cm') }),
+    ]);
     h.emulator!.clearRequests();
-    const res = await h.post(event('update', 'system-cm', 'kube-system').headers, event('update', 'system-cm', 'kube-system').body);
+    const res = await h.post(
+      event('update', 'system-cm', 'kube-system').headers,
+      event('update', 'system-cm', 'kube-system').body,
+    );
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ decisions: [], note: expect.stringMatching(/not served|excluded/) });
     expect(h.emulator!.requests()).toEqual([]);
@@ -178,19 +223,38 @@ describe('boundaries', () => {
 
   it('a Knative Service rolls through its spec.template (a new Revision), never its Deployment', async () => {
     const name = `ksvc-${++n}`;
-    h.emulator!.seed([configMap(name), makeWorkload({ kind: 'Service', name, labels: { app: name, env: 'test' }, podSpec: envFromPod(name) })]);
+    h.emulator!.seed([
+      configMap(name),
+      makeWorkload({ kind: 'Service', name, labels: { app: name, env: 'test' }, podSpec: envFromPod(name) }),
+    ]);
     h.emulator!.clearRequests();
     const res = await h.post(event('update', name).headers, event('update', name).body);
     expect(res.json.decisions).toMatchObject([{ kind: 'Service', name, action: 'rolled' }]);
-    expect(h.emulator!.requests().filter((r) => r.verb === 'patch').map((r) => [r.group, r.resource, r.contentType])).toEqual([['serving.knative.dev', 'services', 'application/merge-patch+json']]);
+    expect(
+      h
+        .emulator!.requests()
+        .filter((r) => r.verb === 'patch')
+        .map((r) => [r.group, r.resource, r.contentType]),
+    ).toEqual([['serving.knative.dev', 'services', 'application/merge-patch+json']]);
   });
 
   it('a PingSource resync records first sight and catches a missed change', async () => {
     const name = `resync-${++n}`;
-    h.emulator!.seed([configMap(name), makeWorkload({ name, labels: { app: name, env: 'test' }, podSpec: envFromPod(name) })]);
-    const ping = HTTP.binary(new CloudEvent({ type: 'dev.knative.sources.ping', source: '/apis/v1/namespaces/demo/pingsources/reroll-resync', data: { reason: 'resync' } }));
+    h.emulator!.seed([
+      configMap(name),
+      makeWorkload({ name, labels: { app: name, env: 'test' }, podSpec: envFromPod(name) }),
+    ]);
+    const ping = HTTP.binary(
+      new CloudEvent({
+        type: 'dev.knative.sources.ping',
+        source: '/apis/v1/namespaces/demo/pingsources/reroll-resync',
+        data: { reason: 'resync' },
+      }),
+    );
     const first = await h.post(ping.headers as Record<string, string>, ping.body as string);
-    expect((first.json.decisions as Array<{ name: string; action: string }>).find((d) => d.name === name)?.action).toBe('recorded');
+    expect((first.json.decisions as Array<{ name: string; action: string }>).find((d) => d.name === name)?.action).toBe(
+      'recorded',
+    );
     await kubectlPatch(name, 'changed while no event was delivered');
     const second = await h.post(ping.headers as Record<string, string>, ping.body as string);
     const decisions = second.json.decisions as Array<{ name: string; action: string }>;
@@ -200,7 +264,9 @@ describe('boundaries', () => {
 
   it('/metrics counts events, rollouts and API requests', async () => {
     const text = await (await fetch(`${h.fn.url}/metrics`)).text();
-    expect(text).toMatch(/reroll_restart_events_total\{type="dev.knative.apiserver.ref.update",outcome="accepted"\} \d+/);
+    expect(text).toMatch(
+      /reroll_restart_events_total\{type="dev.knative.apiserver.ref.update",outcome="accepted"\} \d+/,
+    );
     expect(text).toMatch(/reroll_restart_rollouts_total\{kind="Deployment"\} [1-9]/);
     expect(text).toMatch(/reroll_restart_api_requests_total\{verb="patch",resource="deployments",code="409"\} 1/);
     expect(text).toMatch(/reroll_restart_reconcile_duration_seconds_bucket/);

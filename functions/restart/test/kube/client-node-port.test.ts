@@ -17,19 +17,38 @@ const calls: string[] = [];
 
 beforeAll(async () => {
   emulator = await startEmulator({ port: 0 });
-  emulator.seed([DEMO_NAMESPACE, asNew(recordedObject('02')), ...Array.from({ length: 5 }, (_, i) => makeWorkload({ name: `d${i}` })), makeWorkload({ kind: 'StatefulSet', name: 's0' })]);
+  emulator.seed([
+    DEMO_NAMESPACE,
+    asNew(recordedObject('02')),
+    ...Array.from({ length: 5 }, (_, i) => makeWorkload({ name: `d${i}` })),
+    makeWorkload({ kind: 'StatefulSet', name: 's0' }),
+  ]);
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(emulator.kubeconfigPath);
-  port = createClientNodePort({ kubeConfig, pageSize: 2, retry: FAST_RETRY, onRequest: (verb, resource, code) => calls.push(`${verb} ${resource} ${code}`) });
+  port = createClientNodePort({
+    kubeConfig,
+    pageSize: 2,
+    retry: FAST_RETRY,
+    onRequest: (verb, resource, code) => calls.push(`${verb} ${resource} ${code}`),
+  });
 }, 30_000);
-afterAll(async () => { await emulator?.stop(); });
+afterAll(async () => {
+  await emulator?.stop();
+});
 
 describe('client-node port', () => {
   it('lists every page (limit/continue) of each kind', async () => {
     emulator.clearRequests();
     const list = await port.listWorkloads('demo', ['Deployment', 'StatefulSet', 'DaemonSet', 'Service']);
     expect(list.failures).toEqual([]);
-    expect(list.workloads.map((w) => `${w.kind}/${w.object.metadata?.name}`).sort()).toEqual(['Deployment/d0', 'Deployment/d1', 'Deployment/d2', 'Deployment/d3', 'Deployment/d4', 'StatefulSet/s0']);
+    expect(list.workloads.map((w) => `${w.kind}/${w.object.metadata?.name}`).sort()).toEqual([
+      'Deployment/d0',
+      'Deployment/d1',
+      'Deployment/d2',
+      'Deployment/d3',
+      'Deployment/d4',
+      'StatefulSet/s0',
+    ]);
     const deploymentLists = emulator.requests().filter((r) => r.verb === 'list' && r.resource === 'deployments');
     expect(deploymentLists).toHaveLength(3);
     expect(deploymentLists.every((r) => r.query.includes('limit=2'))).toBe(true);
@@ -45,26 +64,39 @@ describe('client-node port', () => {
   it('patches with application/merge-patch+json and the resourceVersion precondition', async () => {
     const current = (await port.getWorkload({ kind: 'Deployment', namespace: 'demo', name: 'd0' }))!;
     emulator.clearRequests();
-    await port.patchWorkload({ kind: 'Deployment', namespace: 'demo', name: 'd0' }, { metadata: { resourceVersion: current.metadata!.resourceVersion!, annotations: { a: 'b' } } });
-    expect(emulator.requests().map((r) => [r.verb, r.contentType, r.status])).toEqual([['patch', 'application/merge-patch+json', 200]]);
+    await port.patchWorkload(
+      { kind: 'Deployment', namespace: 'demo', name: 'd0' },
+      { metadata: { resourceVersion: current.metadata!.resourceVersion!, annotations: { a: 'b' } } },
+    );
+    expect(emulator.requests().map((r) => [r.verb, r.contentType, r.status])).toEqual([
+      ['patch', 'application/merge-patch+json', 200],
+    ]);
     // the same (now stale) resourceVersion again: a 409, not retried here
     emulator.clearRequests();
-    await expect(port.patchWorkload({ kind: 'Deployment', namespace: 'demo', name: 'd0' }, { metadata: { resourceVersion: current.metadata!.resourceVersion!, annotations: { a: 'c' } } }))
-      .rejects.toMatchObject({ status: 409 });
+    await expect(
+      port.patchWorkload(
+        { kind: 'Deployment', namespace: 'demo', name: 'd0' },
+        { metadata: { resourceVersion: current.metadata!.resourceVersion!, annotations: { a: 'c' } } },
+      ),
+    ).rejects.toMatchObject({ status: 409 });
     expect(emulator.requests()).toHaveLength(1);
   });
 
   it('403 is a definite answer (no retry)', async () => {
     emulator.clearRequests();
     emulator.inject({ verb: 'get', resource: 'configmaps', status: 403 });
-    await expect(port.getConfig({ kind: 'ConfigMap', namespace: 'demo', name: 'helloworld-test' })).rejects.toBeInstanceOf(KubeApiError);
+    await expect(
+      port.getConfig({ kind: 'ConfigMap', namespace: 'demo', name: 'helloworld-test' }),
+    ).rejects.toBeInstanceOf(KubeApiError);
     expect(emulator.requests()).toHaveLength(1);
   });
 
   it('5xx past the budget is ApiUnavailableError', async () => {
     emulator.inject({ verb: 'get', resource: 'configmaps', status: 502, times: 1000 });
     try {
-      await expect(port.getConfig({ kind: 'ConfigMap', namespace: 'demo', name: 'helloworld-test' })).rejects.toBeInstanceOf(ApiUnavailableError);
+      await expect(
+        port.getConfig({ kind: 'ConfigMap', namespace: 'demo', name: 'helloworld-test' }),
+      ).rejects.toBeInstanceOf(ApiUnavailableError);
     } finally {
       emulator.clearFaults();
     }
@@ -76,7 +108,15 @@ it('with the API server stopped, the function answers 503 with Retry-After', asy
   const h = await startHarness({ seed: [DEMO_NAMESPACE], retry: FAST_RETRY });
   try {
     await h.emulator!.stop();
-    const msg = HTTP.binary(new CloudEvent({ type: 'dev.knative.apiserver.ref.update', source: 'https://10.96.0.1:443', subject: '/apis/v1/namespaces/demo/configmaps/x', datacontenttype: 'application/json', data: { kind: 'ConfigMap', namespace: 'demo', name: 'x', apiVersion: 'v1' } }));
+    const msg = HTTP.binary(
+      new CloudEvent({
+        type: 'dev.knative.apiserver.ref.update',
+        source: 'https://10.96.0.1:443',
+        subject: '/apis/v1/namespaces/demo/configmaps/x',
+        datacontenttype: 'application/json',
+        data: { kind: 'ConfigMap', namespace: 'demo', name: 'x', apiVersion: 'v1' },
+      }),
+    );
     const res = await h.post(msg.headers as Record<string, string>, msg.body as string);
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('2');

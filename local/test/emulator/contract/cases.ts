@@ -34,7 +34,12 @@ const deployment = (name: string, extra: Record<string, unknown> = {}) => ({
       metadata: { labels: { app: name } },
       spec: {
         containers: [
-          { name: 'app', image: 'ghcr.io/reroll/hello:1.0.0', env: [{ name: 'ENV_MESSAGE', valueFrom: { configMapKeyRef: { name: 'hello-config', key: 'MESSAGE' } } }], ports: [{ containerPort: 8080 }] },
+          {
+            name: 'app',
+            image: 'ghcr.io/reroll/hello:1.0.0',
+            env: [{ name: 'ENV_MESSAGE', valueFrom: { configMapKeyRef: { name: 'hello-config', key: 'MESSAGE' } } }],
+            ports: [{ containerPort: 8080 }],
+          },
           { name: 'sidecar', image: 'busybox:1.36', args: ['sleep', 'infinity'] },
         ],
       },
@@ -47,27 +52,53 @@ const statefulSet = (name: string) => ({
   apiVersion: 'apps/v1',
   kind: 'StatefulSet',
   metadata: { name, namespace: NS },
-  spec: { serviceName: name, replicas: 1, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'db', image: 'postgres:16' }] } } },
+  spec: {
+    serviceName: name,
+    replicas: 1,
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'db', image: 'postgres:16' }] } },
+  },
 });
 
 const ksvc = (name: string, image = 'ghcr.io/reroll/restart:1.0.0') => ({
   apiVersion: 'serving.knative.dev/v1',
   kind: 'Service',
   metadata: { name, namespace: NS },
-  spec: { template: { metadata: { annotations: { 'autoscaling.knative.dev/min-scale': '0' } }, spec: { containers: [{ image }] } } },
+  spec: {
+    template: {
+      metadata: { annotations: { 'autoscaling.knative.dev/min-scale': '0' } },
+      spec: { containers: [{ image }] },
+    },
+  },
 });
 
 const ns = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-const ref = (apiVersion: string, kind: string, name: string, namespace: string | undefined = NS) => ({ apiVersion, kind, name, namespace });
+const ref = (apiVersion: string, kind: string, name: string, namespace: string | undefined = NS) => ({
+  apiVersion,
+  kind,
+  name,
+  namespace,
+});
 const cmRef = (name: string) => ref('v1', 'ConfigMap', name);
 const deployRef = (name: string) => ref('apps/v1', 'Deployment', name);
 
 /** An error outcome: the exact Status body where the driver sees it, else kubectl's printed reason and message. */
-function expectStatus(out: Outcome, s: { code: number; reason: string; message: string; details?: Record<string, unknown> }): void {
+function expectStatus(
+  out: Outcome,
+  s: { code: number; reason: string; message: string; details?: Record<string, unknown> },
+): void {
   expect(out.ok, JSON.stringify(out)).toBe(false);
   if (out.ok) return;
   if (out.body) {
-    const expected: Record<string, unknown> = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: s.message, reason: s.reason, code: s.code };
+    const expected: Record<string, unknown> = {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: s.message,
+      reason: s.reason,
+      code: s.code,
+    };
     if (s.details) expected.details = s.details;
     expect(out.body).toEqual(expected);
   } else {
@@ -83,10 +114,12 @@ function ok(out: Outcome): Extract<Outcome, { ok: true }> {
 
 const names = (out: Outcome) => (ok(out).items ?? []).map((o) => o.metadata.name as string).sort();
 
-const stored = (emu: Emulator, resource: string, name: string, namespace = NS) => emu.core.store.get(resource, namespace, name);
+const stored = (emu: Emulator, resource: string, name: string, namespace = NS) =>
+  emu.core.store.get(resource, namespace, name);
 
 const TOO_LONG = 'Too long: must have at most 1048576 bytes';
-const CONFLICT = 'Operation cannot be fulfilled on configmaps "hello-config": the object has been modified; please apply your changes to the latest version and try again';
+const CONFLICT =
+  'Operation cannot be fulfilled on configmaps "hello-config": the object has been modified; please apply your changes to the latest version and try again';
 
 const selectorCases: Array<[string, string[]]> = [
   ['env=test', ['a-test', 'c-test']],
@@ -123,13 +156,25 @@ export const CASES: ContractCase[] = [
     name: 'get a missing ConfigMap is 404 NotFound',
     seed: [ns(NS)],
     op: { op: 'get', ...cmRef('nope') },
-    expect: (out) => expectStatus(out, { code: 404, reason: 'NotFound', message: 'configmaps "nope" not found', details: { name: 'nope', kind: 'configmaps' } }),
+    expect: (out) =>
+      expectStatus(out, {
+        code: 404,
+        reason: 'NotFound',
+        message: 'configmaps "nope" not found',
+        details: { name: 'nope', kind: 'configmaps' },
+      }),
   },
   {
     name: 'get a missing Deployment names its group',
     seed: [ns(NS)],
     op: { op: 'get', ...deployRef('nope') },
-    expect: (out) => expectStatus(out, { code: 404, reason: 'NotFound', message: 'deployments.apps "nope" not found', details: { name: 'nope', group: 'apps', kind: 'deployments' } }),
+    expect: (out) =>
+      expectStatus(out, {
+        code: 404,
+        reason: 'NotFound',
+        message: 'deployments.apps "nope" not found',
+        details: { name: 'nope', group: 'apps', kind: 'deployments' },
+      }),
   },
   {
     name: 'create a Deployment sets generation 1 and a settled status',
@@ -139,19 +184,37 @@ export const CASES: ContractCase[] = [
       const o = ok(out).object!;
       expect(o.metadata.generation).toBe(1);
       const s = stored(emu, 'deployments.apps', 'hello')!;
-      expect(s.status).toMatchObject({ observedGeneration: 1, replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2 });
+      expect(s.status).toMatchObject({
+        observedGeneration: 1,
+        replicas: 2,
+        updatedReplicas: 2,
+        readyReplicas: 2,
+        availableReplicas: 2,
+      });
     },
   },
   {
     name: 'create an existing name is 409 AlreadyExists',
     seed: [cm('hello-config')],
     op: { op: 'create', object: cm('hello-config') },
-    expect: (out) => expectStatus(out, { code: 409, reason: 'AlreadyExists', message: 'configmaps "hello-config" already exists', details: { name: 'hello-config', kind: 'configmaps' } }),
+    expect: (out) =>
+      expectStatus(out, {
+        code: 409,
+        reason: 'AlreadyExists',
+        message: 'configmaps "hello-config" already exists',
+        details: { name: 'hello-config', kind: 'configmaps' },
+      }),
   },
   {
     name: 'create in a missing namespace is 404 for the namespace',
     op: { op: 'create', object: { ...cm('x'), metadata: { name: 'x', namespace: 'ghost' } } },
-    expect: (out) => expectStatus(out, { code: 404, reason: 'NotFound', message: 'namespaces "ghost" not found', details: { name: 'ghost', kind: 'namespaces' } }),
+    expect: (out) =>
+      expectStatus(out, {
+        code: 404,
+        reason: 'NotFound',
+        message: 'namespaces "ghost" not found',
+        details: { name: 'ghost', kind: 'namespaces' },
+      }),
   },
   {
     name: 'create with a non-DNS-1123 name is 422 Invalid',
@@ -159,7 +222,16 @@ export const CASES: ContractCase[] = [
     op: { op: 'create', object: cm('Bad_Name') },
     expect: (out) => {
       const detail = `Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`;
-      expectStatus(out, { code: 422, reason: 'Invalid', message: `ConfigMap "Bad_Name" is invalid: metadata.name: ${detail}`, details: { name: 'Bad_Name', kind: 'ConfigMap', causes: [{ reason: 'FieldValueInvalid', message: detail, field: 'metadata.name' }] } });
+      expectStatus(out, {
+        code: 422,
+        reason: 'Invalid',
+        message: `ConfigMap "Bad_Name" is invalid: metadata.name: ${detail}`,
+        details: {
+          name: 'Bad_Name',
+          kind: 'ConfigMap',
+          causes: [{ reason: 'FieldValueInvalid', message: detail, field: 'metadata.name' }],
+        },
+      });
     },
   },
   {
@@ -167,7 +239,16 @@ export const CASES: ContractCase[] = [
     seed: [ns(NS)],
     op: { op: 'create', object: cm('big', { blob: 'x'.repeat(1024 * 1024 + 1) }) },
     expect: (out, emu) => {
-      expectStatus(out, { code: 422, reason: 'Invalid', message: `ConfigMap "big" is invalid: []: ${TOO_LONG}`, details: { name: 'big', kind: 'ConfigMap', causes: [{ reason: 'FieldValueTooLong', message: TOO_LONG, field: '[]' }] } });
+      expectStatus(out, {
+        code: 422,
+        reason: 'Invalid',
+        message: `ConfigMap "big" is invalid: []: ${TOO_LONG}`,
+        details: {
+          name: 'big',
+          kind: 'ConfigMap',
+          causes: [{ reason: 'FieldValueTooLong', message: TOO_LONG, field: '[]' }],
+        },
+      });
       expect(stored(emu, 'configmaps', 'big')).toBeUndefined();
     },
   },
@@ -184,17 +265,39 @@ export const CASES: ContractCase[] = [
     name: 'update with a stale resourceVersion is 409 Conflict',
     seed: [cm('hello-config')],
     before: [{ op: 'patch', ...cmRef('hello-config'), type: 'merge', patch: { data: { MESSAGE: 'newer' } } }],
-    op: { op: 'replace', object: { ...cm('hello-config', { MESSAGE: 'stale' }), metadata: { name: 'hello-config', namespace: NS, resourceVersion: '1' } } },
+    op: {
+      op: 'replace',
+      object: {
+        ...cm('hello-config', { MESSAGE: 'stale' }),
+        metadata: { name: 'hello-config', namespace: NS, resourceVersion: '1' },
+      },
+    },
     expect: (out, emu) => {
-      expectStatus(out, { code: 409, reason: 'Conflict', message: CONFLICT, details: { name: 'hello-config', kind: 'configmaps' } });
+      expectStatus(out, {
+        code: 409,
+        reason: 'Conflict',
+        message: CONFLICT,
+        details: { name: 'hello-config', kind: 'configmaps' },
+      });
       expect(stored(emu, 'configmaps', 'hello-config')!.data).toEqual({ MESSAGE: 'newer' });
     },
   },
   {
     name: 'a merge patch carrying a stale resourceVersion is 409 Conflict',
     seed: [cm('hello-config')],
-    op: { op: 'patch', ...cmRef('hello-config'), type: 'merge', patch: { metadata: { resourceVersion: '1' }, data: { MESSAGE: 'x' } } },
-    expect: (out) => expectStatus(out, { code: 409, reason: 'Conflict', message: CONFLICT, details: { name: 'hello-config', kind: 'configmaps' } }),
+    op: {
+      op: 'patch',
+      ...cmRef('hello-config'),
+      type: 'merge',
+      patch: { metadata: { resourceVersion: '1' }, data: { MESSAGE: 'x' } },
+    },
+    expect: (out) =>
+      expectStatus(out, {
+        code: 409,
+        reason: 'Conflict',
+        message: CONFLICT,
+        details: { name: 'hello-config', kind: 'configmaps' },
+      }),
   },
   {
     name: 'merge patch merges maps and null deletes a key',
@@ -205,13 +308,29 @@ export const CASES: ContractCase[] = [
   {
     name: 'JSON patch with a passing test op applies',
     seed: [cm('hello-config')],
-    op: { op: 'patch', ...cmRef('hello-config'), type: 'json', patch: [{ op: 'test', path: '/data/MESSAGE', value: 'hello' }, { op: 'replace', path: '/data/MESSAGE', value: 'hola' }] },
+    op: {
+      op: 'patch',
+      ...cmRef('hello-config'),
+      type: 'json',
+      patch: [
+        { op: 'test', path: '/data/MESSAGE', value: 'hello' },
+        { op: 'replace', path: '/data/MESSAGE', value: 'hola' },
+      ],
+    },
     expect: (out) => expect(ok(out).object!.data).toEqual({ MESSAGE: 'hola' }),
   },
   {
     name: 'JSON patch with a failing test op is 422 and changes nothing',
     seed: [cm('hello-config')],
-    op: { op: 'patch', ...cmRef('hello-config'), type: 'json', patch: [{ op: 'test', path: '/data/MESSAGE', value: 'other' }, { op: 'replace', path: '/data/MESSAGE', value: 'hola' }] },
+    op: {
+      op: 'patch',
+      ...cmRef('hello-config'),
+      type: 'json',
+      patch: [
+        { op: 'test', path: '/data/MESSAGE', value: 'other' },
+        { op: 'replace', path: '/data/MESSAGE', value: 'hola' },
+      ],
+    },
     expect: (out, emu) => {
       expect(out.ok).toBe(false);
       if (!out.ok) expect(out.reason || 'Invalid').toBe('Invalid');
@@ -222,7 +341,12 @@ export const CASES: ContractCase[] = [
   {
     name: 'strategic merge patch merges the container list by name',
     seed: [deployment('hello')],
-    op: { op: 'patch', ...deployRef('hello'), type: 'strategic', patch: { spec: { template: { spec: { containers: [{ name: 'app', image: 'ghcr.io/reroll/hello:2.0.0' }] } } } } },
+    op: {
+      op: 'patch',
+      ...deployRef('hello'),
+      type: 'strategic',
+      patch: { spec: { template: { spec: { containers: [{ name: 'app', image: 'ghcr.io/reroll/hello:2.0.0' }] } } } },
+    },
     expect: (out) => {
       const cs = ok(out).object!.spec.template.spec.containers as Json[];
       expect(cs.map((c) => c.name)).toEqual(['app', 'sidecar']);
@@ -235,9 +359,19 @@ export const CASES: ContractCase[] = [
   {
     name: 'strategic merge patch of a custom resource is 415',
     seed: [ksvc('restart')],
-    op: { op: 'patch', ...ref('serving.knative.dev/v1', 'Service', 'restart'), type: 'strategic', patch: { spec: { template: { spec: { containers: [{ image: 'x' }] } } } } },
+    op: {
+      op: 'patch',
+      ...ref('serving.knative.dev/v1', 'Service', 'restart'),
+      type: 'strategic',
+      patch: { spec: { template: { spec: { containers: [{ image: 'x' }] } } } },
+    },
     expect: (out) =>
-      expectStatus(out, { code: 415, reason: 'UnsupportedMediaType', message: 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml' }),
+      expectStatus(out, {
+        code: 415,
+        reason: 'UnsupportedMediaType',
+        message:
+          'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+      }),
   },
   ...selectorCases.map(([selector, expected]): ContractCase => ({
     name: `labelSelector "${selector}"`,
@@ -247,8 +381,17 @@ export const CASES: ContractCase[] = [
   })),
   {
     name: 'fieldSelector metadata.name picks one object across namespaces',
-    seed: [cm('hello-config'), { ...cm('hello-config'), metadata: { name: 'hello-config', namespace: 'other' } }, cm('else')],
-    op: { op: 'list', apiVersion: 'v1', kind: 'ConfigMap', fieldSelector: 'metadata.name=hello-config,metadata.namespace=other' },
+    seed: [
+      cm('hello-config'),
+      { ...cm('hello-config'), metadata: { name: 'hello-config', namespace: 'other' } },
+      cm('else'),
+    ],
+    op: {
+      op: 'list',
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      fieldSelector: 'metadata.name=hello-config,metadata.namespace=other',
+    },
     expect: (out) => {
       const items = ok(out).items!;
       expect(items.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['other/hello-config']);
@@ -279,11 +422,12 @@ export const CASES: ContractCase[] = [
       ],
       events: 3,
     },
-    expect: (out) => expect(ok(out).events!.slice(0, 3)).toEqual([
-      { type: 'ADDED', name: 'hello-config' },
-      { type: 'MODIFIED', name: 'hello-config' },
-      { type: 'DELETED', name: 'hello-config' },
-    ]),
+    expect: (out) =>
+      expect(ok(out).events!.slice(0, 3)).toEqual([
+        { type: 'ADDED', name: 'hello-config' },
+        { type: 'MODIFIED', name: 'hello-config' },
+        { type: 'DELETED', name: 'hello-config' },
+      ]),
   },
   {
     name: 'watch from a resourceVersion older than the history is 410 Expired',
@@ -332,7 +476,15 @@ export const CASES: ContractCase[] = [
   {
     name: 'Secret stringData folds into base64 data',
     seed: [ns(NS)],
-    op: { op: 'create', object: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace: NS }, stringData: { password: 's3cret' } } },
+    op: {
+      op: 'create',
+      object: {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'creds', namespace: NS },
+        stringData: { password: 's3cret' },
+      },
+    },
     expect: (out, emu) => {
       const s = stored(emu, 'secrets', 'creds')!;
       expect(s.data).toEqual({ password: Buffer.from('s3cret').toString('base64') });
@@ -384,8 +536,16 @@ export const CASES: ContractCase[] = [
     op: { op: 'apply', objects: [ksvc('restart', 'ghcr.io/reroll/restart:1.1.0')] },
     expect: (_out, emu) => {
       const s = stored(emu, 'services.serving.knative.dev', 'restart')!;
-      expect(s.status).toMatchObject({ url: `http://restart.${NS}.example.com`, latestCreatedRevisionName: 'restart-00002', latestReadyRevisionName: 'restart-00002', observedGeneration: 2 });
-      expect((s.status as { conditions: Array<{ type: string; status: string }> }).conditions.find((c) => c.type === 'Ready')?.status).toBe('True');
+      expect(s.status).toMatchObject({
+        url: `http://restart.${NS}.example.com`,
+        latestCreatedRevisionName: 'restart-00002',
+        latestReadyRevisionName: 'restart-00002',
+        observedGeneration: 2,
+      });
+      expect(
+        (s.status as { conditions: Array<{ type: string; status: string }> }).conditions.find((c) => c.type === 'Ready')
+          ?.status,
+      ).toBe('True');
     },
   },
   {
@@ -399,7 +559,11 @@ export const CASES: ContractCase[] = [
   },
   {
     name: 'deleting a namespace deletes what is in it',
-    seed: [cm('hello-config'), deployment('hello'), cm('keep', {}, undefined) && { ...cm('keep'), metadata: { name: 'keep', namespace: 'other' } }],
+    seed: [
+      cm('hello-config'),
+      deployment('hello'),
+      cm('keep', {}, undefined) && { ...cm('keep'), metadata: { name: 'keep', namespace: 'other' } },
+    ],
     op: { op: 'delete', apiVersion: 'v1', kind: 'Namespace', name: NS },
     expect: (out, emu) => {
       ok(out);
@@ -425,13 +589,29 @@ export const CASES: ContractCase[] = [
   {
     name: 'a body over 3 MiB is 413',
     seed: [ns(NS)],
-    op: { op: 'raw', method: 'POST', path: `/api/v1/namespaces/${NS}/configmaps`, body: JSON.stringify(cm('huge', { a: 'x'.repeat(3 * 1024 * 1024) })) },
-    expect: (out) => expectStatus(out, { code: 413, reason: 'RequestEntityTooLarge', message: 'Request entity too large: limit is 3145728' }),
+    op: {
+      op: 'raw',
+      method: 'POST',
+      path: `/api/v1/namespaces/${NS}/configmaps`,
+      body: JSON.stringify(cm('huge', { a: 'x'.repeat(3 * 1024 * 1024) })),
+    },
+    expect: (out) =>
+      expectStatus(out, {
+        code: 413,
+        reason: 'RequestEntityTooLarge',
+        message: 'Request entity too large: limit is 3145728',
+      }),
   },
   {
     name: 'an unknown resource is 404',
     seed: [ns(NS)],
     op: { op: 'raw', method: 'GET', path: `/api/v1/namespaces/${NS}/widgets` },
-    expect: (out) => expectStatus(out, { code: 404, reason: 'NotFound', message: 'the server could not find the requested resource', details: {} }),
+    expect: (out) =>
+      expectStatus(out, {
+        code: 404,
+        reason: 'NotFound',
+        message: 'the server could not find the requested resource',
+        details: {},
+      }),
   },
 ];

@@ -52,45 +52,104 @@ export function clientNodeDriver(kubeconfigPath: string): Driver {
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);
   const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
   const patchAs = (type: 'merge' | 'json' | 'strategic') =>
-    k8s.setHeaderOptions('Content-Type', type === 'merge' ? k8s.PatchStrategy.MergePatch : type === 'json' ? k8s.PatchStrategy.JsonPatch : k8s.PatchStrategy.StrategicMergePatch);
+    k8s.setHeaderOptions(
+      'Content-Type',
+      type === 'merge'
+        ? k8s.PatchStrategy.MergePatch
+        : type === 'json'
+          ? k8s.PatchStrategy.JsonPatch
+          : k8s.PatchStrategy.StrategicMergePatch,
+    );
 
   async function get(r: Ref): Promise<Obj> {
     const t = typeOf(r.apiVersion, r.kind);
     const ns = r.namespace ?? 'default';
     if (r.kind === 'ConfigMap') return json(await core.readNamespacedConfigMap({ name: r.name, namespace: ns }));
     if (r.kind === 'Deployment') return json(await apps.readNamespacedDeployment({ name: r.name, namespace: ns }));
-    if (t.custom) return json(await custom.getNamespacedCustomObject({ group: t.group, version: t.version, namespace: ns, plural: t.resource, name: r.name }));
-    return json(await objects.read({ apiVersion: r.apiVersion, kind: r.kind, metadata: { name: r.name, namespace: t.namespaced ? ns : undefined } }));
+    if (t.custom)
+      return json(
+        await custom.getNamespacedCustomObject({
+          group: t.group,
+          version: t.version,
+          namespace: ns,
+          plural: t.resource,
+          name: r.name,
+        }),
+      );
+    return json(
+      await objects.read({
+        apiVersion: r.apiVersion,
+        kind: r.kind,
+        metadata: { name: r.name, namespace: t.namespaced ? ns : undefined },
+      }),
+    );
   }
 
   async function patch(r: Ref, type: 'merge' | 'json' | 'strategic', body: unknown): Promise<Obj> {
     const t = typeOf(r.apiVersion, r.kind);
     const ns = r.namespace ?? 'default';
     const opts = patchAs(type);
-    if (r.kind === 'ConfigMap') return json(await core.patchNamespacedConfigMap({ name: r.name, namespace: ns, body }, opts));
-    if (r.kind === 'Deployment') return json(await apps.patchNamespacedDeployment({ name: r.name, namespace: ns, body }, opts));
-    if (t.custom) return json(await custom.patchNamespacedCustomObject({ group: t.group, version: t.version, namespace: ns, plural: t.resource, name: r.name, body }, opts));
-    const strategy = type === 'merge' ? k8s.PatchStrategy.MergePatch : type === 'json' ? k8s.PatchStrategy.JsonPatch : k8s.PatchStrategy.StrategicMergePatch;
+    if (r.kind === 'ConfigMap')
+      return json(await core.patchNamespacedConfigMap({ name: r.name, namespace: ns, body }, opts));
+    if (r.kind === 'Deployment')
+      return json(await apps.patchNamespacedDeployment({ name: r.name, namespace: ns, body }, opts));
+    if (t.custom)
+      return json(
+        await custom.patchNamespacedCustomObject(
+          { group: t.group, version: t.version, namespace: ns, plural: t.resource, name: r.name, body },
+          opts,
+        ),
+      );
+    const strategy =
+      type === 'merge'
+        ? k8s.PatchStrategy.MergePatch
+        : type === 'json'
+          ? k8s.PatchStrategy.JsonPatch
+          : k8s.PatchStrategy.StrategicMergePatch;
     const b = (Array.isArray(body) ? {} : body) as Obj;
-    const spec = { ...b, apiVersion: r.apiVersion, kind: r.kind, metadata: { ...(b.metadata as Obj | undefined), name: r.name, namespace: t.namespaced ? ns : undefined } };
-    return json(await objects.patch(spec as k8s.KubernetesObject, undefined, undefined, undefined, undefined, strategy));
+    const spec = {
+      ...b,
+      apiVersion: r.apiVersion,
+      kind: r.kind,
+      metadata: { ...(b.metadata as Obj | undefined), name: r.name, namespace: t.namespaced ? ns : undefined },
+    };
+    return json(
+      await objects.patch(spec, undefined, undefined, undefined, undefined, strategy),
+    );
   }
 
   async function create(o: Obj, dryRun?: boolean): Promise<Obj> {
     const t = typeOf(o.apiVersion as string, o.kind as string);
     const ns = (o.metadata?.namespace as string | undefined) ?? 'default';
     const dr = dryRun ? 'All' : undefined;
-    if (o.kind === 'ConfigMap') return json(await core.createNamespacedConfigMap({ namespace: ns, body: o as k8s.V1ConfigMap, dryRun: dr }));
-    if (o.kind === 'Deployment') return json(await apps.createNamespacedDeployment({ namespace: ns, body: o as k8s.V1Deployment, dryRun: dr }));
-    if (t.custom) return json(await custom.createNamespacedCustomObject({ group: t.group, version: t.version, namespace: ns, plural: t.resource, body: o, dryRun: dr }));
-    return json(await objects.create(o as k8s.KubernetesObject, undefined, dr));
+    if (o.kind === 'ConfigMap')
+      return json(await core.createNamespacedConfigMap({ namespace: ns, body: o, dryRun: dr }));
+    if (o.kind === 'Deployment')
+      return json(await apps.createNamespacedDeployment({ namespace: ns, body: o, dryRun: dr }));
+    if (t.custom)
+      return json(
+        await custom.createNamespacedCustomObject({
+          group: t.group,
+          version: t.version,
+          namespace: ns,
+          plural: t.resource,
+          body: o,
+          dryRun: dr,
+        }),
+      );
+    return json(await objects.create(o, undefined, dr));
   }
 
   /** what client-side apply amounts to: create when missing, else a merge of the manifest */
   async function apply(o: Obj, dryRun?: boolean): Promise<Obj> {
     const t = typeOf(o.apiVersion as string, o.kind as string);
     const dr = dryRun ? 'All' : undefined;
-    const ref: Ref = { apiVersion: o.apiVersion as string, kind: o.kind as string, name: o.metadata.name as string, namespace: o.metadata.namespace as string | undefined };
+    const ref: Ref = {
+      apiVersion: o.apiVersion as string,
+      kind: o.kind as string,
+      name: o.metadata.name as string,
+      namespace: o.metadata.namespace as string | undefined,
+    };
     try {
       await get(ref);
     } catch (e) {
@@ -100,9 +159,31 @@ export function clientNodeDriver(kubeconfigPath: string): Driver {
     // KubernetesObjectApi serialises by kind alone (a Knative Service would go out as a core
     // Service and lose its spec), so custom resources go through CustomObjectsApi
     if (t.custom) {
-      return json(await custom.patchNamespacedCustomObject({ group: t.group, version: t.version, namespace: ref.namespace ?? 'default', plural: t.resource, name: ref.name, body: o, dryRun: dr }, patchAs('merge')));
+      return json(
+        await custom.patchNamespacedCustomObject(
+          {
+            group: t.group,
+            version: t.version,
+            namespace: ref.namespace ?? 'default',
+            plural: t.resource,
+            name: ref.name,
+            body: o,
+            dryRun: dr,
+          },
+          patchAs('merge'),
+        ),
+      );
     }
-    return json(await objects.patch(o as k8s.KubernetesObject, undefined, dr, 'contract', undefined, k8s.PatchStrategy.StrategicMergePatch));
+    return json(
+      await objects.patch(
+        o,
+        undefined,
+        dr,
+        'contract',
+        undefined,
+        k8s.PatchStrategy.StrategicMergePatch,
+      ),
+    );
   }
 
   async function watch(op: Extract<Op, { op: 'watch' }>): Promise<Outcome> {
@@ -113,7 +194,12 @@ export function clientNodeDriver(kubeconfigPath: string): Driver {
     const ctl = await new k8s.Watch(kc).watch(
       path,
       op.resourceVersion !== undefined ? { resourceVersion: op.resourceVersion } : {},
-      (type: string, obj: Obj) => seen.push(type === 'ERROR' ? { type, code: obj.code as number, reason: obj.reason as string, message: obj.message as string } : { type, name: obj.metadata?.name as string }),
+      (type: string, obj: Obj) =>
+        seen.push(
+          type === 'ERROR'
+            ? { type, code: obj.code as number, reason: obj.reason as string, message: obj.message as string }
+            : { type, name: obj.metadata?.name as string },
+        ),
       () => {
         done = true;
       },
@@ -122,7 +208,9 @@ export function clientNodeDriver(kubeconfigPath: string): Driver {
       const r = await runOp(next);
       if (!r.ok) throw new Error(`watch step ${next.op} failed: ${r.message}`);
     }
-    await poll(async () => (seen.length >= op.events || (done && seen.some((e) => e.type === 'ERROR')) ? true : undefined));
+    await poll(async () =>
+      seen.length >= op.events || (done && seen.some((e) => e.type === 'ERROR')) ? true : undefined,
+    );
     ctl.abort();
     return { ok: true, events: seen };
   }
@@ -130,7 +218,11 @@ export function clientNodeDriver(kubeconfigPath: string): Driver {
   async function raw(op: Extract<Op, { op: 'raw' }>): Promise<Outcome> {
     const cluster = kc.getCurrentCluster()!;
     const token = kc.getCurrentUser()?.token;
-    const res = await fetch(cluster.server + op.path, { method: op.method, body: op.body, headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) } });
+    const res = await fetch(cluster.server + op.path, {
+      method: op.method,
+      body: op.body,
+      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    });
     const text = await res.text();
     const body = JSON.parse(text) as StatusBody & Obj;
     if (res.status >= 400) return { ok: false, reason: body.reason ?? '', message: body.message ?? '', body };
@@ -149,12 +241,43 @@ export function clientNodeDriver(kubeconfigPath: string): Driver {
           do {
             const page = json(
               t.custom
-                ? await custom.listNamespacedCustomObject({ group: t.group, version: t.version, namespace: op.namespace ?? 'default', plural: t.resource, labelSelector: op.labelSelector, fieldSelector: op.fieldSelector, limit: op.chunkSize, _continue: cont })
+                ? await custom.listNamespacedCustomObject({
+                    group: t.group,
+                    version: t.version,
+                    namespace: op.namespace ?? 'default',
+                    plural: t.resource,
+                    labelSelector: op.labelSelector,
+                    fieldSelector: op.fieldSelector,
+                    limit: op.chunkSize,
+                    _continue: cont,
+                  })
                 : op.kind === 'ConfigMap'
                   ? op.namespace
-                    ? await core.listNamespacedConfigMap({ namespace: op.namespace, labelSelector: op.labelSelector, fieldSelector: op.fieldSelector, limit: op.chunkSize, _continue: cont })
-                    : await core.listConfigMapForAllNamespaces({ labelSelector: op.labelSelector, fieldSelector: op.fieldSelector, limit: op.chunkSize, _continue: cont })
-                  : await objects.list(op.apiVersion, op.kind, op.namespace, undefined, undefined, undefined, op.fieldSelector, op.labelSelector, op.chunkSize, cont),
+                    ? await core.listNamespacedConfigMap({
+                        namespace: op.namespace,
+                        labelSelector: op.labelSelector,
+                        fieldSelector: op.fieldSelector,
+                        limit: op.chunkSize,
+                        _continue: cont,
+                      })
+                    : await core.listConfigMapForAllNamespaces({
+                        labelSelector: op.labelSelector,
+                        fieldSelector: op.fieldSelector,
+                        limit: op.chunkSize,
+                        _continue: cont,
+                      })
+                  : await objects.list(
+                      op.apiVersion,
+                      op.kind,
+                      op.namespace,
+                      undefined,
+                      undefined,
+                      undefined,
+                      op.fieldSelector,
+                      op.labelSelector,
+                      op.chunkSize,
+                      cont,
+                    ),
             );
             items.push(...(page.items as Obj[]));
             cont = (page.metadata?._continue ?? page.metadata?.continue) as string | undefined;
@@ -166,8 +289,18 @@ export function clientNodeDriver(kubeconfigPath: string): Driver {
         case 'replace': {
           const o = op.object as Obj;
           const ns = (o.metadata?.namespace as string | undefined) ?? 'default';
-          if (o.kind === 'ConfigMap') return { ok: true, object: json(await core.replaceNamespacedConfigMap({ name: o.metadata.name as string, namespace: ns, body: o as k8s.V1ConfigMap })) };
-          return { ok: true, object: json(await objects.replace(o as k8s.KubernetesObject)) };
+          if (o.kind === 'ConfigMap')
+            return {
+              ok: true,
+              object: json(
+                await core.replaceNamespacedConfigMap({
+                  name: o.metadata.name as string,
+                  namespace: ns,
+                  body: o,
+                }),
+              ),
+            };
+          return { ok: true, object: json(await objects.replace(o)) };
         }
         case 'apply': {
           let last: Obj | undefined;
@@ -179,7 +312,9 @@ export function clientNodeDriver(kubeconfigPath: string): Driver {
           const dir = await mkdtemp(join(tmpdir(), 'contract-kustomize-'));
           for (const [name, text] of Object.entries(op.files)) await writeFile(join(dir, name), text);
           const { stdout } = await run('kubectl', ['kustomize', dir]);
-          const docs = parseAllDocuments(stdout).map((d) => d.toJS() as Obj).filter(Boolean);
+          const docs = parseAllDocuments(stdout)
+            .map((d) => d.toJS() as Obj)
+            .filter(Boolean);
           for (const o of docs) await apply(o);
           return { ok: true, items: docs };
         }
@@ -195,18 +330,40 @@ export function clientNodeDriver(kubeconfigPath: string): Driver {
           const ns = op.namespace ?? 'default';
           if (op.kind === 'ConfigMap') await core.deleteNamespacedConfigMap({ name: op.name, namespace: ns });
           else if (op.kind === 'Namespace') await core.deleteNamespace({ name: op.name });
-          else if (t.custom) await custom.deleteNamespacedCustomObject({ group: t.group, version: t.version, namespace: ns, plural: t.resource, name: op.name });
-          else await objects.delete({ apiVersion: op.apiVersion, kind: op.kind, metadata: { name: op.name, namespace: t.namespaced ? ns : undefined } });
+          else if (t.custom)
+            await custom.deleteNamespacedCustomObject({
+              group: t.group,
+              version: t.version,
+              namespace: ns,
+              plural: t.resource,
+              name: op.name,
+            });
+          else
+            await objects.delete({
+              apiVersion: op.apiVersion,
+              kind: op.kind,
+              metadata: { name: op.name, namespace: t.namespaced ? ns : undefined },
+            });
           return { ok: true };
         }
         case 'rolloutRestart': {
           // what `kubectl rollout restart` sends, then what `kubectl rollout status` waits for
-          await patch(op, 'strategic', { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } });
+          await patch(op, 'strategic', {
+            spec: {
+              template: {
+                metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } },
+              },
+            },
+          });
           const done = await poll(async () => {
             const d = await get(op);
             const s = d.status ?? {};
             const replicas = d.spec?.replicas ?? 1;
-            return (s.observedGeneration ?? 0) >= d.metadata.generation && s.updatedReplicas === replicas && s.availableReplicas === replicas ? d : undefined;
+            return (s.observedGeneration ?? 0) >= d.metadata.generation &&
+              s.updatedReplicas === replicas &&
+              s.availableReplicas === replicas
+              ? d
+              : undefined;
           });
           return { ok: true, object: done ?? (await get(op)), rolledOut: done !== undefined };
         }

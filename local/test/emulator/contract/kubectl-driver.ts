@@ -24,7 +24,11 @@ function resourceArg(apiVersion: string, kind: string): string {
 
 /** `Error from server (Reason): [error when creating "f": ]message` -> reason + message */
 export function parseKubectlError(stderr: string): Outcome {
-  const line = stderr.split('\n').find((l) => l.startsWith('Error from server') || l.startsWith('The ') || l.startsWith('error:')) ?? stderr.trim();
+  const line =
+    stderr
+      .split('\n')
+      .find((l) => l.startsWith('Error from server') || l.startsWith('The ') || l.startsWith('error:')) ??
+    stderr.trim();
   const m = /^Error from server \(([A-Za-z]+)\): (?:error when [a-z ]+"[^"]*": )?(.*)$/.exec(line);
   if (m) return { ok: false, reason: m[1]!, message: m[2]!, printed: line };
   // kubectl prints Invalid as `The <Kind> "<name>" is invalid: <causes>`
@@ -41,10 +45,15 @@ export function kubectlDriver(kubeconfigPath: string): Driver {
   async function kubectl(args: string[], input?: string): Promise<Result> {
     const cacheDir = join(await dir(), 'cache');
     return new Promise((resolve, reject) => {
-      const child = execFile('kubectl', ['--kubeconfig', kubeconfigPath, '--cache-dir', cacheDir, ...args], { maxBuffer: 64 * 1024 * 1024, timeout: 30_000 }, (err, stdout, stderr) => {
-        if (err && typeof (err as { code?: unknown }).code !== 'number') reject(err);
-        else resolve({ code: err ? Number((err as { code?: number }).code) : 0, stdout, stderr });
-      });
+      const child = execFile(
+        'kubectl',
+        ['--kubeconfig', kubeconfigPath, '--cache-dir', cacheDir, ...args],
+        { maxBuffer: 64 * 1024 * 1024, timeout: 30_000 },
+        (err, stdout, stderr) => {
+          if (err && typeof (err as { code?: unknown }).code !== 'number') reject(err);
+          else resolve({ code: err ? Number((err as { code?: number }).code) : 0, stdout, stderr });
+        },
+      );
       if (input !== undefined) child.stdin?.end(input);
     });
   }
@@ -59,7 +68,9 @@ export function kubectlDriver(kubeconfigPath: string): Driver {
     if (r.code !== 0) return parseKubectlError(r.stderr);
     if (!parse) return { ok: true };
     const out = JSON.parse(r.stdout) as Obj;
-    return out.kind?.endsWith('List') && Array.isArray(out.items) ? { ok: true, items: out.items as Obj[], object: out } : { ok: true, object: out };
+    return out.kind?.endsWith('List') && Array.isArray(out.items)
+      ? { ok: true, items: out.items as Obj[], object: out }
+      : { ok: true, object: out };
   };
 
   const ns = (n?: string) => (n ? ['-n', n] : []);
@@ -67,9 +78,26 @@ export function kubectlDriver(kubeconfigPath: string): Driver {
   async function watch(op: Extract<Op, { op: 'watch' }>): Promise<Outcome> {
     const args =
       op.resourceVersion !== undefined
-        ? ['get', '--raw', `/${resourceArg(op.apiVersion, op.kind).includes('.') ? 'apis' : 'api'}/${op.apiVersion}/namespaces/${op.namespace}/${resourceArg(op.apiVersion, op.kind).split('.')[0]}?watch=1&resourceVersion=${op.resourceVersion}`]
-        : ['get', resourceArg(op.apiVersion, op.kind), '-n', op.namespace, '--watch', '--output-watch-events', '-o', 'jsonpath={.type} {.object.metadata.name}{"\\n"}'];
-    const child = spawn('kubectl', ['--kubeconfig', kubeconfigPath, '--cache-dir', join(await dir(), 'cache'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+        ? [
+            'get',
+            '--raw',
+            `/${resourceArg(op.apiVersion, op.kind).includes('.') ? 'apis' : 'api'}/${op.apiVersion}/namespaces/${op.namespace}/${resourceArg(op.apiVersion, op.kind).split('.')[0]}?watch=1&resourceVersion=${op.resourceVersion}`,
+          ]
+        : [
+            'get',
+            resourceArg(op.apiVersion, op.kind),
+            '-n',
+            op.namespace,
+            '--watch',
+            '--output-watch-events',
+            '-o',
+            'jsonpath={.type} {.object.metadata.name}{"\\n"}',
+          ];
+    const child = spawn(
+      'kubectl',
+      ['--kubeconfig', kubeconfigPath, '--cache-dir', join(await dir(), 'cache'), ...args],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const seen: WatchEventSeen[] = [];
     let buf = '';
     let exited = false;
@@ -85,7 +113,16 @@ export function kubectlDriver(kubeconfigPath: string): Driver {
         if (!line) continue;
         if (line.startsWith('{')) {
           const e = JSON.parse(line) as { type: string; object: Obj };
-          seen.push(e.type === 'ERROR' ? { type: e.type, code: e.object.code as number, reason: e.object.reason as string, message: e.object.message as string } : { type: e.type, name: e.object.metadata?.name as string });
+          seen.push(
+            e.type === 'ERROR'
+              ? {
+                  type: e.type,
+                  code: e.object.code as number,
+                  reason: e.object.reason as string,
+                  message: e.object.message as string,
+                }
+              : { type: e.type, name: e.object.metadata?.name as string },
+          );
         } else {
           const [type, name] = line.split(' ');
           seen.push({ type: type!, name });
@@ -110,22 +147,46 @@ export function kubectlDriver(kubeconfigPath: string): Driver {
   async function runOp(op: Op): Promise<Outcome> {
     switch (op.op) {
       case 'get':
-        return asOutcome(await kubectl(['get', resourceArg(op.apiVersion, op.kind), op.name, ...ns(op.namespace), '-o', 'json']));
+        return asOutcome(
+          await kubectl(['get', resourceArg(op.apiVersion, op.kind), op.name, ...ns(op.namespace), '-o', 'json']),
+        );
       case 'list': {
-        const args = ['get', resourceArg(op.apiVersion, op.kind), ...(op.namespace ? ['-n', op.namespace] : ['--all-namespaces']), '-o', 'json'];
+        const args = [
+          'get',
+          resourceArg(op.apiVersion, op.kind),
+          ...(op.namespace ? ['-n', op.namespace] : ['--all-namespaces']),
+          '-o',
+          'json',
+        ];
         if (op.labelSelector !== undefined) args.push('-l', op.labelSelector);
         if (op.fieldSelector !== undefined) args.push('--field-selector', op.fieldSelector);
         if (op.chunkSize !== undefined) args.push('--chunk-size', String(op.chunkSize));
         return asOutcome(await kubectl(args));
       }
       case 'create':
-        return asOutcome(await kubectl(['create', '-f', await fileOf(op.object), '-o', 'json', ...(op.dryRun ? ['--dry-run=server'] : [])]));
+        return asOutcome(
+          await kubectl([
+            'create',
+            '-f',
+            await fileOf(op.object),
+            '-o',
+            'json',
+            ...(op.dryRun ? ['--dry-run=server'] : []),
+          ]),
+        );
       case 'replace':
         return asOutcome(await kubectl(['replace', '-f', await fileOf(op.object), '-o', 'json']));
       case 'apply': {
         // a multi-document file, as users write them
         const docs = op.objects.map((o) => stringify(o)).join('---\n');
-        const r = await kubectl(['apply', '-f', await fileOf(docs, 'yaml'), '-o', 'json', ...(op.dryRun ? ['--dry-run=server'] : [])]);
+        const r = await kubectl([
+          'apply',
+          '-f',
+          await fileOf(docs, 'yaml'),
+          '-o',
+          'json',
+          ...(op.dryRun ? ['--dry-run=server'] : []),
+        ]);
         if (r.code !== 0) return parseKubectlError(r.stderr);
         const out = JSON.parse(r.stdout) as Obj;
         const items = (out.kind === 'List' ? out.items : [out]) as Obj[];
@@ -140,19 +201,57 @@ export function kubectlDriver(kubeconfigPath: string): Driver {
         return { ok: true, items: (out.kind === 'List' ? out.items : [out]) as Obj[] };
       }
       case 'patch':
-        return asOutcome(await kubectl(['patch', resourceArg(op.apiVersion, op.kind), op.name, ...ns(op.namespace), '--type', op.type, '-p', JSON.stringify(op.patch), '-o', 'json']));
+        return asOutcome(
+          await kubectl([
+            'patch',
+            resourceArg(op.apiVersion, op.kind),
+            op.name,
+            ...ns(op.namespace),
+            '--type',
+            op.type,
+            '-p',
+            JSON.stringify(op.patch),
+            '-o',
+            'json',
+          ]),
+        );
       case 'label':
       case 'annotate':
-        return asOutcome(await kubectl([op.op, resourceArg(op.apiVersion, op.kind), op.name, ...ns(op.namespace), `${op.key}=${op.value}`, '--overwrite', '-o', 'json']));
+        return asOutcome(
+          await kubectl([
+            op.op,
+            resourceArg(op.apiVersion, op.kind),
+            op.name,
+            ...ns(op.namespace),
+            `${op.key}=${op.value}`,
+            '--overwrite',
+            '-o',
+            'json',
+          ]),
+        );
       case 'delete':
-        return asOutcome(await kubectl(['delete', resourceArg(op.apiVersion, op.kind), op.name, ...ns(op.namespace), '--wait=true', '--timeout=20s']), false);
+        return asOutcome(
+          await kubectl([
+            'delete',
+            resourceArg(op.apiVersion, op.kind),
+            op.name,
+            ...ns(op.namespace),
+            '--wait=true',
+            '--timeout=20s',
+          ]),
+          false,
+        );
       case 'rolloutRestart': {
         const res = resourceArg(op.apiVersion, op.kind);
         const r = await kubectl(['rollout', 'restart', res, op.name, ...ns(op.namespace)]);
         if (r.code !== 0) return parseKubectlError(r.stderr);
         const status = await kubectl(['rollout', 'status', res, op.name, ...ns(op.namespace), '--timeout=20s']);
         const got = await kubectl(['get', res, op.name, ...ns(op.namespace), '-o', 'json']);
-        return { ok: true, object: JSON.parse(got.stdout) as Obj, rolledOut: status.code === 0 && /successfully rolled out/.test(status.stdout) };
+        return {
+          ok: true,
+          object: JSON.parse(got.stdout) as Obj,
+          rolledOut: status.code === 0 && /successfully rolled out/.test(status.stdout),
+        };
       }
       case 'watch':
         return watch(op);

@@ -14,7 +14,15 @@ export interface Ref {
 
 export type Op =
   | ({ op: 'get' } & Ref)
-  | { op: 'list'; apiVersion: string; kind: string; namespace?: string; labelSelector?: string; fieldSelector?: string; chunkSize?: number }
+  | {
+      op: 'list';
+      apiVersion: string;
+      kind: string;
+      namespace?: string;
+      labelSelector?: string;
+      fieldSelector?: string;
+      chunkSize?: number;
+    }
   | { op: 'create'; object: Record<string, unknown>; dryRun?: boolean }
   | { op: 'replace'; object: Record<string, unknown> }
   | { op: 'apply'; objects: Record<string, unknown>[]; dryRun?: boolean }
@@ -23,7 +31,15 @@ export type Op =
   | ({ op: 'label' | 'annotate'; key: string; value: string } & Ref)
   | ({ op: 'delete' } & Ref)
   | ({ op: 'rolloutRestart' } & Ref)
-  | { op: 'watch'; apiVersion: string; kind: string; namespace: string; resourceVersion?: string; then: Op[]; events: number }
+  | {
+      op: 'watch';
+      apiVersion: string;
+      kind: string;
+      namespace: string;
+      resourceVersion?: string;
+      then: Op[];
+      events: number;
+    }
   | { op: 'raw'; method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: string; body?: string };
 
 export interface WatchEventSeen {
@@ -46,7 +62,13 @@ export interface StatusBody {
 
 export type Outcome =
   | { ok: true; object?: Json; items?: Json[]; events?: WatchEventSeen[]; rolledOut?: boolean }
-  | { ok: false; reason: string; message: string; /** the Status body when the driver can see it (client-node) */ body?: StatusBody; /** kubectl's printed error line */ printed?: string };
+  | {
+      ok: false;
+      reason: string;
+      message: string;
+      /** the Status body when the driver can see it (client-node) */ body?: StatusBody;
+      /** kubectl's printed error line */ printed?: string;
+    };
 
 export interface Driver {
   name: 'client-node' | 'kubectl';

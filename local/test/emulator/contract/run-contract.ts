@@ -12,19 +12,23 @@ export function runContract(makeDriver: (kubeconfigPath: string) => Driver, time
       emu = undefined;
     });
     for (const c of CASES) {
-      it(c.name, async () => {
-        emu = await startEmulator(c.emulator);
-        if (c.seed) emu.seed(c.seed);
-        const driver = makeDriver(emu.kubeconfigPath);
-        for (const step of c.before ?? []) {
-          const r = await driver.run(step);
-          if (!r.ok) throw new Error(`before step ${step.op} failed: ${r.reason} ${r.message}`);
-        }
-        emu.clearRequests();
-        const op: Op = typeof c.op === 'function' ? c.op(emu) : c.op;
-        const out = await driver.run(op);
-        await c.expect(out, emu);
-      }, timeoutMs);
+      it(
+        c.name,
+        async () => {
+          emu = await startEmulator(c.emulator);
+          if (c.seed) emu.seed(c.seed);
+          const driver = makeDriver(emu.kubeconfigPath);
+          for (const step of c.before ?? []) {
+            const r = await driver.run(step);
+            if (!r.ok) throw new Error(`before step ${step.op} failed: ${r.reason} ${r.message}`);
+          }
+          emu.clearRequests();
+          const op: Op = typeof c.op === 'function' ? c.op(emu) : c.op;
+          const out = await driver.run(op);
+          await c.expect(out, emu);
+        },
+        timeoutMs,
+      );
     }
   });
 }
