@@ -29,37 +29,60 @@ export async function installCrds(cp: ControlPlaneClient, files: string[], timeo
 }
 
 export interface RenderOptions {
-  /** move everything into this namespace (kustomize's namespace transformer: RoleBinding subjects too) */
+  /**
+   * move everything into this namespace (kustomize's namespace transformer), and the first subject of
+   * every RoleBinding too: the transformer leaves a subject's explicit namespace alone, so knative/'s
+   * bindings would still name reroll-demo's ServiceAccounts
+   */
   namespace?: string;
+  /** kustomize Components to add (repo-relative or absolute), e.g. knative/optional/watch-secrets */
+  components?: string[];
 }
 
-/** `kubectl kustomize <dir>`, optionally through a kustomization that sets another namespace */
+/**
+ * `kubectl kustomize` of one or more kustomizations (repo-relative or absolute dirs), through a
+ * generated kustomization when there is more than one, a namespace or components
+ */
 export async function renderKustomize(
   cp: ControlPlaneClient,
-  dir: string,
+  dirs: string | string[],
   options: RenderOptions = {},
 ): Promise<string> {
-  const absolute = path.resolve(REPO_ROOT, dir);
-  if (!options.namespace) return (await cp.kubectl(['kustomize', absolute])).stdout;
+  const list = (Array.isArray(dirs) ? dirs : [dirs]).map((d) => path.resolve(REPO_ROOT, d));
+  const components = (options.components ?? []).map((d) => path.resolve(REPO_ROOT, d));
+  if (list.length === 1 && !options.namespace && components.length === 0) {
+    return (await cp.kubectl(['kustomize', list[0]!])).stdout;
+  }
   const overlay = await mkdtemp(path.join(cp.dir, 'kustomize-'));
-  try {
-    await writeFile(
-      path.join(overlay, 'kustomization.yaml'),
-      `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: ${options.namespace}\nresources:\n  - ${path.relative(overlay, absolute)}\n`,
+  const rel = (d: string) => `  - ${path.relative(overlay, d)}`;
+  const lines = ['apiVersion: kustomize.config.k8s.io/v1beta1', 'kind: Kustomization', 'resources:', ...list.map(rel)];
+  if (components.length > 0) lines.push('components:', ...components.map(rel));
+  if (options.namespace) {
+    lines.push(
+      `namespace: ${options.namespace}`,
+      'patches:',
+      '  - target: { kind: RoleBinding }',
+      '    patch: |-',
+      '      - op: add',
+      '        path: /subjects/0/namespace',
+      `        value: ${options.namespace}`,
     );
+  }
+  try {
+    await writeFile(path.join(overlay, 'kustomization.yaml'), `${lines.join('\n')}\n`);
     return (await cp.kubectl(['kustomize', '--load-restrictor', 'LoadRestrictionsNone', overlay])).stdout;
   } finally {
     await rm(overlay, { recursive: true, force: true });
   }
 }
 
-/** renders and applies; returns the rendered YAML (so a suite can read what it applied) */
+/** renders and applies (server-side); returns the rendered YAML (so a suite can read what it applied) */
 export async function applyKustomize(
   cp: ControlPlaneClient,
-  dir: string,
+  dirs: string | string[],
   options: RenderOptions = {},
 ): Promise<string> {
-  const rendered = await renderKustomize(cp, dir, options);
+  const rendered = await renderKustomize(cp, dirs, options);
   await cp.kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], { input: rendered });
   return rendered;
 }

@@ -3,6 +3,7 @@
 import { CoreV1Api, KubeConfig, type V1Namespace } from '@kubernetes/client-node';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildKubeConfig, writeKubeconfigFile } from './kubeconfig-files';
 
@@ -14,6 +15,8 @@ export interface ControlPlaneInfo {
   caFile: string;
   /** admin (group system:masters) kubeconfig path */
   adminKubeconfig: string;
+  /** the apiserver's audit log (JSON lines, level Metadata, one line per finished request) */
+  auditLog: string;
   /** the run's temp dir: kubeconfigs written here are removed with it */
   dir: string;
   controllerManager: boolean;
@@ -35,7 +38,18 @@ export interface KubectlResult {
   stderr: string;
 }
 
+/** the fields of an audit.k8s.io/v1 Event this harness reads */
+export interface AuditEvent {
+  verb: string;
+  requestURI: string;
+  user: { username: string; groups?: string[] };
+  objectRef?: { resource?: string; namespace?: string; name?: string; apiGroup?: string };
+  responseStatus?: { code?: number };
+}
+
 export interface ControlPlaneClient extends ControlPlaneInfo {
+  /** every request the apiserver finished so far, from its audit log */
+  auditEvents(): Promise<AuditEvent[]>;
   /** admin KubeConfig for client-node */
   kubeConfig: KubeConfig;
   /** a ServiceAccount token from the TokenRequest API (the SA must exist) */
@@ -99,6 +113,13 @@ export function connectControlPlane(info: ControlPlaneInfo): ControlPlaneClient 
       const token = answer.status?.token;
       if (!token) throw new Error(`TokenRequest for ${namespace}/${serviceAccount} returned no token`);
       return token;
+    },
+    async auditEvents() {
+      const text = await readFile(info.auditLog, 'utf8').catch(() => '');
+      return text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as AuditEvent);
     },
     kubeConfigFor,
     async kubeconfigFor(token, namespace) {

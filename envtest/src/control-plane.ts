@@ -1,7 +1,7 @@
 // etcd + kube-apiserver (+ kube-controller-manager) on 127.0.0.1 over TLS, RBAC on, ServiceAccount
 // tokens through TokenRequest; certificates made at run time. One start costs seconds, so a test run
 // starts one (vitest globalSetup) and each test works in namespaces of its own.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,6 +78,14 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
   };
   try {
     const certs = await makeCertificates(dir);
+    // An audit log at Metadata level: the apiserver's own record of every request and its status, so
+    // a suite can assert "no 403 anywhere" from the server's side, whoever made the request.
+    const auditPolicy = path.join(dir, 'audit-policy.yaml');
+    const auditLog = path.join(dir, 'audit.log');
+    await writeFile(
+      auditPolicy,
+      'apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n  - level: Metadata\n',
+    );
     const [etcdClient, etcdPeer, apiPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
     const etcdUrl = `http://127.0.0.1:${etcdClient}`;
     const peerUrl = `http://127.0.0.1:${etcdPeer}`;
@@ -120,6 +128,10 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
         '--service-account-issuer=https://kubernetes.default.svc',
         `--service-account-key-file=${certs.serviceAccountPub}`,
         `--service-account-signing-key-file=${certs.serviceAccountKey}`,
+        `--audit-policy-file=${auditPolicy}`,
+        `--audit-log-path=${auditLog}`,
+        '--audit-log-format=json',
+        '--audit-log-mode=blocking',
       ],
       baseEnv(),
     );
@@ -165,6 +177,7 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
       server,
       caFile: certs.caCert,
       adminKubeconfig,
+      auditLog,
       dir,
       controllerManager: Boolean(options.controllerManager),
     };

@@ -32,6 +32,7 @@ export function realTierGlobalSetup(options: RealTierSetupOptions = {}) {
         server: cp.server,
         caFile: cp.caFile,
         adminKubeconfig: cp.adminKubeconfig,
+        auditLog: cp.auditLog,
         dir: cp.dir,
         controllerManager: cp.controllerManager,
       },

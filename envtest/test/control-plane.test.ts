@@ -80,6 +80,11 @@ describeRealTier(
       const viaKubectl = await cp.kubectl(['get', 'secrets'], { kubeconfig, allowFailure: true });
       expect(viaKubectl.code).not.toBe(0);
       expect(viaKubectl.stderr).toMatch(/forbidden/i);
+      // the apiserver's audit log has both denials, so suites can assert "no 403" from the server's side
+      const denials = (await cp.auditEvents()).filter(
+        (e) => e.user.username === `system:serviceaccount:${ns}:reader` && e.responseStatus?.code === 403,
+      );
+      expect(denials.map((e) => e.objectRef?.resource)).toEqual(['configmaps', 'secrets']);
     });
 
     it('runs the controller manager: a Deployment gets its ReplicaSet', async () => {
