@@ -58,7 +58,6 @@ describe('strategic merge patch', () => {
     tolerations: [{ key: 'a', operator: 'Exists' }],
   };
   const cases: Array<{ name: string; patch: unknown; check: (r: any) => void }> = [
-     
     {
       name: 'merges a container by name, keeps the others',
       patch: { containers: [{ name: 'app', image: 'hello:2' }] },

@@ -38,8 +38,7 @@ describe.each(programs)('rollout under load ($name)', ({ script }) => {
 
   beforeAll(async () => {
     podRoot = await mkdtemp(join(tmpdir(), 'reroll-runner-test-'));
-    for (const name of ['helloworld-test', 'helloworld-prod'])
-      configMaps.set(name, find('ConfigMap', name));
+    for (const name of ['helloworld-test', 'helloworld-prod']) configMaps.set(name, find('ConfigMap', name));
     supervisor = createPodSupervisor({
       port: {
         readConfigMap: async (_ns, name) => structuredClone(configMaps.get(name)),

@@ -55,7 +55,7 @@ describeRealTier(
       if (!existsSync(RESTART_BUNDLE))
         throw new Error(`${RESTART_BUNDLE} missing: npm run build --workspace functions/restart`);
       await installCrds(cp, CRDS);
-    });
+    }, 180_000);
 
     for (const adapter of realTierAssets().adapters) {
       describe(`adapter v${adapter.version}`, () => {
@@ -172,7 +172,7 @@ describeRealTier(
             expect(res.status).toBe(200);
             return proxy.deliveries[before]!;
           };
-        });
+        }, 180_000); // apply, start the function and the adapter: slow on two shared cores
 
         afterAll(async () => {
           templates?.stop();
