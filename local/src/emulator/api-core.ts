@@ -361,8 +361,13 @@ export class ApiCore {
     if (isNamespace && PROTECTED_NAMESPACES.has(name))
       throw forbidden(gr(t), name, 'this namespace may not be deleted');
     const final = clone(existing);
-    final.metadata.deletionTimestamp = timestamp();
-    if (isNamespace) final.status = { phase: 'Terminating' };
+    // Only a namespace is deleted gracefully (its finalizer); anything else without finalizers is
+    // removed at once, and the apiserver's DELETED event and answer carry no deletionTimestamp (seen
+    // on a real kube-apiserver: test/real-tier/emulated-source-vs-real.test.ts).
+    if (isNamespace) {
+      final.metadata.deletionTimestamp = timestamp();
+      final.status = { phase: 'Terminating' };
+    }
     if (dryRun) return isNamespace || t.custom ? present(t, final) : successStatus(gr(t), name, existing.metadata.uid!);
     if (isNamespace) this.deleteNamespaceContents(name);
     final.metadata.resourceVersion = String(this.store.nextRv());
@@ -379,7 +384,6 @@ export class ApiCore {
       seen.add(key);
       for (const o of this.store.list(key, ns)) {
         const final = clone(o);
-        final.metadata.deletionTimestamp = timestamp();
         final.metadata.resourceVersion = String(this.store.nextRv());
         this.store.remove(key, ns, o.metadata.name!, final);
       }
