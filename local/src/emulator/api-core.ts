@@ -29,7 +29,7 @@ import {
 import { applyPatch, type PatchType } from './patches';
 import { PatchError } from './strategic-merge';
 import { settledStatus } from './workload-status';
-import { recordUpdate, type ManagedFieldsEntry } from './managed-fields';
+import { keepTimes, recordUpdate, type ManagedFieldsEntry } from './managed-fields';
 import { serverSideApply } from './server-side-apply';
 
 /** who writes (the field manager); undefined = a test seed, which records no managedFields */
@@ -230,20 +230,21 @@ export class ApiCore {
     opts: { fields?: FieldsFor } & WriteOptions = {},
   ): KObject {
     if (subresource !== 'status') this.settle(t, prepared, existing);
-    // managedFields are the server's record: what a client sends there is not taken
+    // managedFields are the server's record: what a client sends there is not taken. A write that
+    // changes only who manages what is still a write; one that changes nothing at all is not.
     if (existing.metadata.managedFields === undefined) delete prepared.metadata.managedFields;
     else prepared.metadata.managedFields = existing.metadata.managedFields;
-    if (isNoop(prepared, existing)) return present(t, existing);
     const fields =
       opts.fields ??
       (opts.manager !== undefined
         ? (o: KObject) => recordUpdate(t, existing, o, opts.manager!, timestamp(), subresource)
         : undefined);
     if (fields) {
-      const managed = fields(prepared);
+      const managed = keepTimes(fields(prepared), existing.metadata.managedFields);
       if (managed) prepared.metadata.managedFields = managed;
       else delete prepared.metadata.managedFields;
     }
+    if (isNoop(prepared, existing)) return present(t, existing);
     const next = canonicalOrder(prepared);
     if (dryRun) return present(t, next);
     next.metadata.resourceVersion = String(this.store.nextRv());

@@ -295,3 +295,19 @@ export function recordUpdate(
   }
   return serializeEntries(entries);
 }
+
+/** an entry whose fields did not change keeps its time (so an apply that changes nothing writes nothing) */
+export function keepTimes(next: ManagedFieldsEntry[] | undefined, before: unknown): ManagedFieldsEntry[] | undefined {
+  if (!next || !Array.isArray(before)) return next;
+  return next.map((e) => {
+    const old = (before as ManagedFieldsEntry[]).find(
+      (b) =>
+        b.manager === e.manager &&
+        b.operation === e.operation &&
+        b.apiVersion === e.apiVersion &&
+        (b.subresource ?? '') === (e.subresource ?? '') &&
+        jsonEqual(b.fieldsV1, e.fieldsV1),
+    );
+    return old ? { ...e, time: old.time } : e;
+  });
+}
