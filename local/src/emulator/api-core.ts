@@ -15,7 +15,7 @@ import {
   unsupportedMediaType,
   type Status,
 } from './status-errors';
-import { canonicalOrder, isNoop, prepareCreate, prepareUpdate, timestamp } from './object-lifecycle';
+import { canonicalOrder, checkBody, isNoop, prepareCreate, prepareUpdate, timestamp } from './object-lifecycle';
 import { clone, isPlainObject, type KObject } from './object-types';
 import {
   matchesFields,
@@ -30,6 +30,15 @@ import { applyPatch, type PatchType } from './patches';
 import { PatchError } from './strategic-merge';
 import { settledStatus } from './workload-status';
 import { eventFromCore, eventToCore, isEventsV1 } from './event-versions';
+import { keepTimes, recordUpdate, type ManagedFieldsEntry } from './managed-fields';
+import { serverSideApply } from './server-side-apply';
+
+/** who writes (the field manager); undefined = a test seed, which records no managedFields */
+export interface WriteOptions {
+  manager?: string;
+}
+
+type FieldsFor = (stored: KObject) => ManagedFieldsEntry[] | undefined;
 
 function toScale(o: KObject): KObject {
   const spec = isPlainObject(o.spec) ? o.spec : {};
@@ -196,7 +205,7 @@ export class ApiCore {
     ns: string | undefined,
     body: unknown,
     dryRun: boolean,
-    opts: { keepStatus?: boolean } = {},
+    opts: { keepStatus?: boolean; fields?: FieldsFor } & WriteOptions = {},
   ): KObject {
     let obj = prepareCreate(t, body, ns, opts.keepStatus);
     const namespace = t.namespaced ? obj.metadata.namespace! : '';
@@ -204,6 +213,14 @@ export class ApiCore {
     const key = storageKey(t);
     if (this.store.get(key, namespace, obj.metadata.name!)) throw alreadyExists(gr(t), obj.metadata.name!);
     if (!opts.keepStatus || obj.status === undefined) this.settle(t, obj, undefined);
+    delete obj.metadata.managedFields;
+    const fields =
+      opts.fields ??
+      (opts.manager !== undefined
+        ? (o: KObject) => recordUpdate(t, undefined, o, opts.manager!, timestamp())
+        : undefined);
+    const managed = fields?.(obj);
+    if (managed) obj.metadata.managedFields = managed;
     if (!dryRun) obj.metadata.resourceVersion = String(this.store.nextRv());
     obj = canonicalOrder(toStored(t, obj));
     if (dryRun) return present(t, obj);
@@ -211,9 +228,30 @@ export class ApiCore {
     return present(t, obj);
   }
 
-  private write(t: ResourceType, given: KObject, existing: KObject, dryRun: boolean, subresource?: string): KObject {
+  private write(
+    t: ResourceType,
+    given: KObject,
+    existing: KObject,
+    dryRun: boolean,
+    subresource?: string,
+    opts: { fields?: FieldsFor } & WriteOptions = {},
+  ): KObject {
     const prepared = toStored(t, given);
     if (subresource !== 'status') this.settle(t, prepared, existing);
+    // managedFields are the server's record: what a client sends there is not taken. A write that
+    // changes only who manages what is still a write; one that changes nothing at all is not.
+    if (existing.metadata.managedFields === undefined) delete prepared.metadata.managedFields;
+    else prepared.metadata.managedFields = existing.metadata.managedFields;
+    const fields =
+      opts.fields ??
+      (opts.manager !== undefined
+        ? (o: KObject) => recordUpdate(t, existing, o, opts.manager!, timestamp(), subresource)
+        : undefined);
+    if (fields) {
+      const managed = keepTimes(fields(prepared), existing.metadata.managedFields);
+      if (managed) prepared.metadata.managedFields = managed;
+      else delete prepared.metadata.managedFields;
+    }
     if (isNoop(prepared, existing)) return present(t, existing);
     const next = canonicalOrder(prepared);
     if (dryRun) return present(t, next);
@@ -235,10 +273,41 @@ export class ApiCore {
     body: unknown,
     dryRun: boolean,
     subresource?: string,
+    opts: WriteOptions = {},
   ): KObject {
     const existing = this.existing(t, ns, name);
     const next = prepareUpdate(t, body, existing, ns, name, subresource);
-    return this.write(t, next, existing, dryRun, subresource);
+    return this.write(t, next, existing, dryRun, subresource, opts);
+  }
+
+  /**
+   * Server-side apply: merge the applied configuration for `manager` (conflicts are 409 unless
+   * forced); creates the object when it does not exist (`created` tells the caller to answer 201).
+   */
+  apply(
+    t: ResourceType,
+    ns: string | undefined,
+    name: string,
+    body: unknown,
+    opts: { manager: string; force: boolean; dryRun: boolean },
+  ): { object: KObject; created: boolean } {
+    const checked = checkBody(t, body, ns);
+    if (checked.metadata.name !== undefined && checked.metadata.name !== name)
+      throw badRequest(
+        `the name of the object (${String(checked.metadata.name)}) does not match the name on the URL (${name})`,
+      );
+    const existing = this.store.get(storageKey(t), t.namespaced ? (ns ?? '') : '', name);
+    const applied = (isPlainObject(body) ? clone(body) : {}) as KObject;
+    const result = serverSideApply(t, existing, applied, opts.manager, opts.force, timestamp());
+    if (!existing) {
+      const merged = { ...result.merged, metadata: { ...result.merged.metadata, name } };
+      return { object: this.create(t, ns, merged, opts.dryRun, { fields: result.managedFields }), created: true };
+    }
+    const next = prepareUpdate(t, result.merged, existing, ns, name);
+    return {
+      object: this.write(t, next, existing, opts.dryRun, undefined, { fields: result.managedFields }),
+      created: false,
+    };
   }
 
   patch(
@@ -249,6 +318,7 @@ export class ApiCore {
     patch: unknown,
     dryRun: boolean,
     subresource?: string,
+    opts: WriteOptions = {},
   ): KObject {
     if (type === 'strategic' && t.custom) {
       throw unsupportedMediaType([
@@ -290,7 +360,7 @@ export class ApiCore {
       );
     }
     const next = prepareUpdate(t, patched, existing, ns, name, subresource);
-    return this.write(t, next, existing, dryRun, subresource);
+    return this.write(t, next, existing, dryRun, subresource, opts);
   }
 
   /** GET /scale: the autoscaling/v1 Scale view of a Deployment or StatefulSet */
@@ -305,6 +375,7 @@ export class ApiCore {
     name: string,
     change: { body: unknown } | { type: PatchType; patch: unknown },
     dryRun: boolean,
+    opts: WriteOptions = {},
   ): KObject {
     const existing = this.existing(t, ns, name);
     let scale: unknown;
@@ -337,7 +408,7 @@ export class ApiCore {
     const next = clone(existing);
     (next.spec as Record<string, unknown>).replicas = replicas;
     const prepared = prepareUpdate(t, next, existing, ns, name);
-    return toScale(this.write(t, prepared, existing, dryRun));
+    return toScale(this.write(t, prepared, existing, dryRun, undefined, opts));
   }
 
   delete(t: ResourceType, ns: string | undefined, name: string, options: unknown, dryRun: boolean): KObject | Status {

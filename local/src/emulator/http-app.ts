@@ -12,6 +12,7 @@ import {
   resourceNotFound,
   statusForCode,
   unsupportedMediaType,
+  fieldManagerRequired,
   type Status,
 } from './status-errors';
 import { parseRequestPath, type ResourcePath } from './request-path';
@@ -20,9 +21,12 @@ import { FaultInjector } from './fault-injection';
 import { RequestLog, type RequestRecord } from './request-log';
 import { apiGroup, apiGroupList, apiResourceList, coreVersions, SERVER_VERSION } from './discovery';
 import { PATCH_CONTENT_TYPES } from './patches';
+import { managerOf } from './managed-fields';
+import { parse as parseYaml } from 'yaml';
 import { toTable } from './table-convert';
 import { decodeKubernetesProtobuf, ProtobufError } from './protobuf-decode';
-import { openApiV3GroupVersion, openApiV3Root } from './openapi';
+import { openApiV2, openApiV3GroupVersion, openApiV3Root } from './openapi';
+import { recordedOpenApiV2Protobuf } from './openapi-recorded';
 import type { KObject } from './object-types';
 import type { ResourceType } from './resource-table';
 
@@ -111,6 +115,16 @@ function readBody(req: Request): Promise<Buffer> {
 }
 
 const PROTOBUF = 'application/vnd.kubernetes.protobuf';
+const APPLY_PATCH = 'application/apply-patch+yaml';
+
+/** an apply body is YAML (JSON is YAML too), one object */
+function parseApplyBody(raw: Buffer): unknown {
+  try {
+    return parseYaml(raw.toString('utf8'));
+  } catch (e) {
+    throw badRequest(`error decoding YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
 
 /** kubectl's typed client (`kubectl create configmap` and friends) sends protobuf bodies */
 function decodeProtobuf(raw: Buffer): unknown {
@@ -218,6 +232,14 @@ async function handleResource(
     const raw = await readBody(req);
     const ct = mediaType(req.headers['content-type']);
     const rep = representationFor(req, false);
+    const manager = managerOf(q.get('fieldManager'), req.headers['user-agent']);
+    if (verb === 'patch' && ct === APPLY_PATCH) {
+      const body = parseApplyBody(raw);
+      if (!q.get('fieldManager')) throw fieldManagerRequired();
+      const force = q.get('force') === 'true';
+      const r = core.apply(t, ns, p.name!, body, { manager, force, dryRun });
+      return sendJson(deps, ctx, res, r.created ? 201 : 200, r.object);
+    }
     if (verb === 'patch') {
       const patchType = PATCH_CONTENT_TYPES[ct];
       if (!patchType)
@@ -228,7 +250,13 @@ async function handleResource(
           'application/strategic-merge-patch+json',
         ]);
       const patch = parseJson(raw, 'error decoding patch');
-      return sendJson(deps, ctx, res, 200, core.patch(t, ns, p.name!, patchType, patch, dryRun, p.subresource));
+      return sendJson(
+        deps,
+        ctx,
+        res,
+        200,
+        core.patch(t, ns, p.name!, patchType, patch, dryRun, p.subresource, { manager }),
+      );
     }
     if (verb === 'delete' || verb === 'deletecollection') {
       const options =
@@ -249,8 +277,8 @@ async function handleResource(
       ct === PROTOBUF
         ? decodeProtobuf(raw)
         : parseJson(raw, `the object provided is unrecognized (must be of type ${t.kind}): couldn't get version/kind`);
-    if (verb === 'create') return sendJson(deps, ctx, res, 201, core.create(t, ns, body, dryRun));
-    return sendJson(deps, ctx, res, 200, core.update(t, ns, p.name!, body, dryRun, p.subresource));
+    if (verb === 'create') return sendJson(deps, ctx, res, 201, core.create(t, ns, body, dryRun, { manager }));
+    return sendJson(deps, ctx, res, 200, core.update(t, ns, p.name!, body, dryRun, p.subresource, { manager }));
   }
   throw methodNotAllowed();
 }
@@ -290,6 +318,7 @@ async function handleScale(
         p.name,
         { type, patch: parseJson(raw, 'error decoding patch') },
         isDryRun(q),
+        { manager: managerOf(q.get('fieldManager'), req.headers['user-agent']) },
       ),
     );
   }
@@ -299,7 +328,9 @@ async function handleScale(
     ctx,
     res,
     200,
-    deps.core.writeScale(t, p.namespace, p.name, { body: parseJson(raw, 'Scale') }, isDryRun(q)),
+    deps.core.writeScale(t, p.namespace, p.name, { body: parseJson(raw, 'Scale') }, isDryRun(q), {
+      manager: managerOf(q.get('fieldManager'), req.headers['user-agent']),
+    }),
   );
 }
 
@@ -369,6 +400,11 @@ function startWatch(
   if (expiredEarly) end();
 }
 
+function acceptsJson(accept: string | undefined): boolean {
+  if (!accept) return true;
+  return accept.split(',').some((a) => /^\s*(application\/json|application\/\*|\*\/\*)\s*(;|$)/.test(a));
+}
+
 function handleOther(deps: HttpDeps, ctx: Ctx, req: Request, res: Response, path: string): void {
   const clean = path.replace(/\/+$/, '') || '/';
   if (req.method !== 'GET' && req.method !== 'HEAD') throw resourceNotFound();
@@ -399,7 +435,20 @@ function handleOther(deps: HttpDeps, ctx: Ctx, req: Request, res: Response, path
     const doc = openApiV3GroupVersion(clean.slice('/openapi/v3/'.length));
     if (doc) return sendJson(deps, ctx, res, 200, doc);
   }
-  // /openapi/v2 included: clients fall back to compiled-in types when it is missing
+  if (clean === '/openapi/v2') {
+    // kubectl asks for v2 in gnostic protobuf only (to validate the items of a `kind: List`
+    // client-side): it gets the recorded apiserver's bytes, as application/octet-stream like the
+    // apiserver sends them; JSON readers get the JSON document, which also has the CRDs' definitions
+    if (!acceptsJson(req.headers.accept)) {
+      const pb = recordedOpenApiV2Protobuf();
+      ctx.logged = true;
+      deps.log.add({ ...ctx.record, status: 200 });
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': pb.length });
+      res.end(pb);
+      return;
+    }
+    return sendJson(deps, ctx, res, 200, openApiV2());
+  }
   throw resourceNotFound();
 }
 

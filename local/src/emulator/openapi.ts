@@ -1,74 +1,200 @@
-// A skeletal OpenAPI v3 so kubectl's `--validate=strict` (the default) learns that the server does
-// field validation itself (the fieldValidation query parameter on PATCH) instead of downloading
-// schemas for client-side validation. No schemas are served: kubectl then computes apply patches
-// from its compiled-in types, as it does against servers without OpenAPI. /openapi/v2 stays 404.
+// /openapi/v2 and /openapi/v3 as the real apiserver serves them: the built-in group-versions are the
+// documents recorded from kube-apiserver 1.26 (openapi-recorded.ts), cut down to the resources this
+// emulator serves; the custom resources' parts are built from crds/ (openapi-crds.ts). kubectl reads
+// them for `explain`, for client-side validation (which also checks every item of a `kind: List`),
+// to learn that the server validates fields itself (the fieldValidation parameter on PATCH), and
+// for the patch strategies behind `kubectl apply`.
 import { createHash } from 'node:crypto';
-import { groupVersions, RESOURCE_TABLE } from './resource-table';
+import { groupVersions, RESOURCE_TABLE, type ResourceType } from './resource-table';
+import { recordedOpenApi, type JsonDoc } from './openapi-recorded';
+import { crdDefinitions, definitionName } from './openapi-crds';
 
 function gvPath(group: string, version: string): string {
   return group ? `apis/${group}/${version}` : `api/${version}`;
 }
 
-const hashOf = (s: string) => createHash('sha512').update(s).digest('hex').slice(0, 128).toUpperCase();
+const hashOf = (s: string) => createHash('sha512').update(s).digest('hex').toUpperCase();
 
-export function openApiV3Root(): Record<string, unknown> {
+/** the resource (plural) a recorded path is about: /api/v1/namespaces/{namespace}/configmaps/{name} -> configmaps */
+function resourceOfPath(path: string, prefix: string): string | undefined {
+  const segs = path.slice(prefix.length).split('/').filter(Boolean);
+  if (segs[0] === 'watch') segs.shift();
+  if (segs.length === 0) return undefined;
+  return segs[0] === 'namespaces' && segs[1] === '{namespace}' && segs.length >= 3 ? segs[2] : segs[0];
+}
+
+/** recorded paths, keeping the group-version's own root and the resources the table serves */
+function servedPaths(
+  paths: Record<string, JsonDoc>,
+  rows: readonly ResourceType[],
+  gv: string,
+): Record<string, JsonDoc> {
+  const prefix = `/${gv}/`;
+  const served = new Set(rows.map((t) => t.resource));
+  return Object.fromEntries(
+    Object.entries(paths).filter(([p]) => {
+      if (!p.startsWith(prefix)) return false;
+      const r = resourceOfPath(p, prefix);
+      return r === undefined || served.has(r);
+    }),
+  );
+}
+
+const META_SCHEMAS = [
+  'DeleteOptions',
+  'FieldsV1',
+  'ListMeta',
+  'ManagedFieldsEntry',
+  'ObjectMeta',
+  'OwnerReference',
+  'Patch',
+  'Preconditions',
+  'Status',
+  'StatusCause',
+  'StatusDetails',
+  'Time',
+].map((n) => `io.k8s.apimachinery.pkg.apis.meta.v1.${n}`);
+
+const PARAM_DOCS: Record<string, string> = {
+  dryRun:
+    'When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed',
+  fieldManager:
+    'fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.',
+  fieldValidation:
+    'fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields.',
+  force:
+    'Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.',
+};
+
+/** the operations the apiextensions apiserver publishes for a custom resource (the parts clients read) */
+function crdPaths(t: ResourceType): Record<string, JsonDoc> {
+  const base = `/${gvPath(t.group, t.version)}${t.namespaced ? '/namespaces/{namespace}' : ''}/${t.resource}`;
+  const gvk = { group: t.group, version: t.version, kind: t.kind };
+  const schema = (kind: string) => ({ $ref: `#/components/schemas/${definitionName(t.group, t.version, kind)}` });
+  const param = (name: string) => ({
+    name,
+    in: 'query',
+    description: PARAM_DOCS[name],
+    schema: { type: 'string', uniqueItems: true },
+  });
+  const body = (types: string[], kind = t.kind) => ({
+    content: Object.fromEntries(
+      types.map((ct) => [
+        ct,
+        {
+          schema: ct.includes('patch')
+            ? { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Patch' }
+            : schema(kind),
+        },
+      ]),
+    ),
+  });
+  const ok = (kind: string) => ({
+    '200': {
+      description: 'OK',
+      content: { 'application/json': { schema: schema(kind) }, 'application/yaml': { schema: schema(kind) } },
+    },
+    '401': { description: 'Unauthorized' },
+  });
+  const op = (action: string, kind: string, extra: JsonDoc = {}) => ({
+    'x-kubernetes-action': action,
+    'x-kubernetes-group-version-kind': gvk,
+    responses: ok(kind),
+    ...extra,
+  });
+  const writes = [param('dryRun'), param('fieldManager'), param('fieldValidation')];
+  const patch = op('patch', t.kind, {
+    parameters: [...writes, param('force')],
+    requestBody: body(['application/apply-patch+yaml', 'application/json-patch+json', 'application/merge-patch+json']),
+  });
+  const item: JsonDoc = {
+    get: op('get', t.kind),
+    put: op('put', t.kind, { parameters: writes, requestBody: body(['application/json', 'application/yaml']) }),
+    patch,
+    delete: op('delete', 'Status'),
+  };
+  const out: Record<string, JsonDoc> = {
+    [base]: {
+      get: op('list', `${t.kind}List`),
+      post: op('post', t.kind, { parameters: writes, requestBody: body(['application/json', 'application/yaml']) }),
+      delete: op('deletecollection', 'Status'),
+    },
+    [`${base}/{name}`]: item,
+  };
+  if (t.namespaced) out[`/${gvPath(t.group, t.version)}/${t.resource}`] = { get: op('list', `${t.kind}List`) };
+  if (t.statusSubresource) out[`${base}/{name}/status`] = { get: item.get, put: item.put, patch };
+  return out;
+}
+
+const v3Docs = new Map<string, JsonDoc | null>();
+
+export function openApiV3GroupVersion(path: string): JsonDoc | undefined {
+  const gv = path.replace(/^\/+|\/+$/g, '');
+  if (!v3Docs.has(gv)) v3Docs.set(gv, buildV3(gv) ?? null);
+  return v3Docs.get(gv) ?? undefined;
+}
+
+function buildV3(gv: string): JsonDoc | undefined {
+  const rows = RESOURCE_TABLE.filter((t) => gvPath(t.group, t.version) === gv);
+  if (rows.length === 0) return undefined;
+  const recorded = recordedOpenApi().v3;
+  const doc = recorded[gv];
+  if (doc) return { ...doc, paths: servedPaths(doc.paths, rows, gv) };
+  if (!rows.every((t) => t.custom)) return undefined;
+  const core = recorded['api/v1']!.components.schemas;
+  // the apiextensions apiserver publishes the meta types without the built-in groups' GVK lists
+  const schemas: Record<string, JsonDoc> = Object.fromEntries(
+    META_SCHEMAS.map((n) => {
+      const { 'x-kubernetes-group-version-kind': _gvk, ...schema } = core[n]!;
+      return [n, schema];
+    }),
+  );
+  let paths: Record<string, JsonDoc> = {};
+  for (const t of rows) {
+    Object.assign(schemas, crdDefinitions(t, 'v3'));
+    paths = { ...paths, ...crdPaths(t) };
+  }
+  const sorted = Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b)));
+  return {
+    openapi: '3.0.0',
+    info: { title: 'Kubernetes CRD Swagger', version: 'v0.1.0' },
+    paths,
+    components: { schemas: sorted },
+  };
+}
+
+let root: JsonDoc | undefined;
+
+export function openApiV3Root(): JsonDoc {
+  if (root) return root;
   const paths: Record<string, { serverRelativeURL: string }> = {};
   for (const [group, versions] of groupVersions()) {
     for (const v of versions) {
       const p = gvPath(group, v);
-      paths[p] = { serverRelativeURL: `/openapi/v3/${p}?hash=${hashOf(p)}` };
+      const doc = openApiV3GroupVersion(p);
+      if (doc) paths[p] = { serverRelativeURL: `/openapi/v3/${p}?hash=${hashOf(JSON.stringify(doc))}` };
     }
   }
-  return { paths };
+  root = { paths };
+  return root;
 }
 
-export function openApiV3GroupVersion(path: string): Record<string, unknown> | undefined {
-  const segs = path.split('/').filter(Boolean);
-  const [group, version] =
-    segs[0] === 'api' && segs.length === 2
-      ? ['', segs[1]!]
-      : segs[0] === 'apis' && segs.length === 3
-        ? [segs[1]!, segs[2]!]
-        : [undefined, undefined];
-  if (group === undefined || version === undefined) return undefined;
-  const rows = RESOURCE_TABLE.filter((t) => t.group === group && t.version === version);
-  if (rows.length === 0) return undefined;
-  const fieldValidation = {
-    name: 'fieldValidation',
-    in: 'query',
-    description:
-      'fieldValidation instructs the server on how to handle objects in the request containing unknown or duplicate fields.',
-    schema: { type: 'string', uniqueItems: true },
-  };
-  const dryRun = { name: 'dryRun', in: 'query', schema: { type: 'string', uniqueItems: true } };
-  const paths: Record<string, unknown> = {};
-  for (const t of rows) {
-    const base = `/${gvPath(group, version)}${t.namespaced ? '/namespaces/{namespace}' : ''}/${t.resource}`;
-    const gvk = { group, version, kind: t.kind };
-    const op = (action: string) => ({
-      'x-kubernetes-action': action,
-      'x-kubernetes-group-version-kind': gvk,
-      parameters: [dryRun, fieldValidation],
-      responses: { '200': { description: 'OK' } },
-    });
-    paths[base] = { post: op('post') };
-    paths[`${base}/{name}`] = {
-      put: op('put'),
-      patch: {
-        ...op('patch'),
-        requestBody: {
-          content: {
-            'application/json-patch+json': { schema: { type: 'object' } },
-            'application/merge-patch+json': { schema: { type: 'object' } },
-          },
-        },
-      },
-    };
+let v2: JsonDoc | undefined;
+
+/** one Swagger 2.0 document: the recorded built-in paths/definitions plus the CRDs' definitions */
+export function openApiV2(): JsonDoc {
+  if (v2) return v2;
+  const rec = recordedOpenApi().v2;
+  let paths: Record<string, JsonDoc> = {};
+  const definitions: Record<string, JsonDoc> = { ...rec.definitions };
+  for (const [group, versions] of groupVersions()) {
+    for (const version of versions) {
+      const rows = RESOURCE_TABLE.filter((t) => t.group === group && t.version === version);
+      const gv = gvPath(group, version);
+      paths = { ...paths, ...servedPaths(rec.paths, rows, gv) };
+      for (const t of rows) if (t.custom) Object.assign(definitions, crdDefinitions(t, 'v2'));
+    }
   }
-  return {
-    openapi: '3.0.0',
-    info: { title: 'Kubernetes', version: 'v1.32.0-reroll-emulator' },
-    paths,
-    components: { schemas: {} },
-  };
+  v2 = { swagger: rec.swagger, info: rec.info, paths, definitions };
+  return v2;
 }

@@ -204,3 +204,23 @@ export function successStatus(gr: GroupResource, name: string, uid: string): Sta
   details.uid = uid;
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details };
 }
+
+/** an apply patch without ?fieldManager (the apiserver's PatchOptions validation) */
+export function fieldManagerRequired(): ApiError {
+  return new ApiError({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+    reason: 'Invalid',
+    details: {
+      group: 'meta.k8s.io',
+      kind: 'PatchOptions',
+      causes: [
+        { reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' },
+      ],
+    },
+    code: 422,
+  });
+}

@@ -122,15 +122,29 @@ function mergeList(field: string, original: unknown[], patch: unknown[], path: s
     return out;
   }
   if (!key || !patch.every(isPlainObject)) return patch.map(stripDirectives);
-  const out: unknown[] = [...original];
+  // the apiserver's order (strategicpatch normalizeElementOrder): the patch's items, merged, in
+  // patch order, and the items only the server has, in server order, merge-sorted by their server
+  // positions; an item new to the server goes before a server-only one (`kubectl set env` on a
+  // container puts the new variable first)
+  const serverIndex = (x: unknown) =>
+    original.findIndex((o) => isPlainObject(o) && isPlainObject(x) && o[key] === x[key]);
+  const patched: unknown[] = [];
   for (const item of patch) {
-    const idx = out.findIndex((o) => isPlainObject(o) && o[key] === item[key]);
-    if (item.$patch === 'delete') {
-      if (idx >= 0) out.splice(idx, 1);
-      continue;
+    const idx = serverIndex(item);
+    if (item.$patch === 'delete') continue;
+    patched.push(idx >= 0 ? mergeMap(original[idx] as JsonMap, item, path) : stripDirectives(item));
+  }
+  const serverOnly = original.filter((o) => !patch.some((p) => isPlainObject(o) && p[key] === o[key]));
+  const out: unknown[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < serverOnly.length || j < patched.length) {
+    if (j >= patched.length) out.push(serverOnly[i++]);
+    else if (i >= serverOnly.length) out.push(patched[j++]);
+    else {
+      const [l, r] = [serverIndex(serverOnly[i]), serverIndex(patched[j])];
+      out.push(l >= 0 && r >= 0 && l < r ? serverOnly[i++] : patched[j++]);
     }
-    if (idx >= 0) out[idx] = mergeMap(out[idx] as JsonMap, item, path);
-    else out.push(stripDirectives(item));
   }
   return out;
 }

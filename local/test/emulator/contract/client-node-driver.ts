@@ -9,6 +9,9 @@ import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { RESOURCE_TABLE } from '../../../src/emulator/resource-table';
 import type { Driver, Json, Op, Outcome, Ref, StatusBody, WatchEventSeen } from './operations';
+import { rawRequest } from './raw-request';
+import { SYSTEM_CONFIGMAPS } from './targets';
+import { stringify } from 'yaml';
 
 const run = promisify(execFile);
 type Obj = Json;
@@ -184,6 +187,7 @@ export function clientNodeDriver(kubeconfigPath: string): Driver {
       path,
       op.resourceVersion !== undefined ? { resourceVersion: op.resourceVersion } : {},
       (type: string, obj: Obj) =>
+        !SYSTEM_CONFIGMAPS.has(obj.metadata?.name as string) &&
         seen.push(
           type === 'ERROR'
             ? { type, code: obj.code as number, reason: obj.reason as string, message: obj.message as string }
@@ -205,18 +209,79 @@ export function clientNodeDriver(kubeconfigPath: string): Driver {
   }
 
   async function raw(op: Extract<Op, { op: 'raw' }>): Promise<Outcome> {
-    const cluster = kc.getCurrentCluster()!;
-    const token = kc.getCurrentUser()?.token;
-    const res = await fetch(cluster.server + op.path, {
-      method: op.method,
-      body: op.body,
-      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    });
-    const text = await res.text();
-    const body = JSON.parse(text) as StatusBody & Obj;
+    const res = await rawRequest(kc, op.method, op.path, { body: op.body });
+    const body = JSON.parse(res.text) as StatusBody & Obj;
     if (res.status >= 400) return { ok: false, reason: body.reason ?? '', message: body.message ?? '', body };
     return { ok: true, object: body };
   }
+
+  /** server-side apply through client-node: PATCH application/apply-patch+yaml with a field manager */
+  async function serverSideApply(o: Obj, fieldManager: string, force?: boolean, dryRun?: boolean): Promise<Obj> {
+    const t = typeOf(o.apiVersion as string, o.kind as string);
+    const dr = dryRun ? 'All' : undefined;
+    if (t.custom)
+      return json(
+        await custom.patchNamespacedCustomObject(
+          {
+            group: t.group,
+            version: t.version,
+            namespace: (o.metadata?.namespace as string | undefined) ?? 'default',
+            plural: t.resource,
+            name: o.metadata.name as string,
+            body: o,
+            dryRun: dr,
+            fieldManager,
+            force,
+          },
+          k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply),
+        ),
+      );
+    return json(await objects.patch(o, undefined, dr, fieldManager, force, k8s.PatchStrategy.ServerSideApply));
+  }
+
+  /** what `kubectl diff` shows, from the same server-side dry run: lines only live has (-), only the result has (+) */
+  async function diff(o: Obj): Promise<string> {
+    const strip = (x: Obj) => {
+      const { resourceVersion: _r, managedFields: _m, generation: _g, annotations: _a, ...meta } = x.metadata as Obj;
+      return stringify({ ...x, metadata: meta }).split('\n');
+    };
+    const live = strip(await get({ ...refOf(o) }));
+    const dry = strip(await apply(o, true));
+    return [
+      ...live.filter((l) => !dry.includes(l)).map((l) => `-${l}`),
+      ...dry.filter((l) => !live.includes(l)).map((l) => `+${l}`),
+    ].join('\n');
+  }
+
+  /** explain from the server's OpenAPI v3 (client-node has no OpenAPI client: raw GETs) */
+  async function explain(op: Extract<Op, { op: 'explain' }>): Promise<string> {
+    const t = typeOf(op.apiVersion, op.kind);
+    const gv = t.group ? `apis/${t.group}/${t.version}` : `api/${t.version}`;
+    const root = JSON.parse((await rawRequest(kc, 'GET', '/openapi/v3')).text) as Obj;
+    const url = root.paths[gv].serverRelativeURL as string;
+    const schemas = (JSON.parse((await rawRequest(kc, 'GET', url)).text) as Obj).components.schemas as Record<
+      string,
+      Obj
+    >;
+    const resolve = (s: Obj): Obj => {
+      const ref = (s.$ref ?? s.allOf?.[0]?.$ref) as string | undefined;
+      return ref ? { ...schemas[ref.replace('#/components/schemas/', '')], description: s.description as unknown } : s;
+    };
+    let s = Object.values(schemas).find((d) =>
+      ((d['x-kubernetes-group-version-kind'] ?? []) as Obj[]).some(
+        (g) => g.kind === t.kind && g.version === t.version && g.group === t.group,
+      ),
+    )!;
+    for (const f of op.field) s = resolve(s.properties[f] as Obj);
+    return `${String(s.type)}\n${String(s.description)}`;
+  }
+
+  const refOf = (o: Obj): Ref => ({
+    apiVersion: o.apiVersion as string,
+    kind: o.kind as string,
+    name: o.metadata.name as string,
+    namespace: o.metadata.namespace as string | undefined,
+  });
 
   async function runOp(op: Op): Promise<Outcome> {
     try {
@@ -335,6 +400,40 @@ export function clientNodeDriver(kubeconfigPath: string): Driver {
             });
           return { ok: true };
         }
+        case 'applyList': {
+          // client-node has no List: what kubectl does with one, item by item
+          const items: Obj[] = [];
+          for (const o of op.objects) items.push(await apply(o));
+          return { ok: true, items };
+        }
+        case 'serverSideApply': {
+          const items: Obj[] = [];
+          for (const o of op.objects) items.push(await serverSideApply(o, op.fieldManager, op.force));
+          return { ok: true, object: items[items.length - 1], items };
+        }
+        case 'diff': {
+          const parts: string[] = [];
+          for (const o of op.objects) parts.push(await diff(o));
+          return { ok: true, text: parts.join('\n') };
+        }
+        case 'explain':
+          return { ok: true, text: await explain(op) };
+        case 'scale':
+          return {
+            ok: true,
+            object: json(
+              await apps.patchNamespacedDeploymentScale(
+                { name: op.name, namespace: op.namespace ?? 'default', body: { spec: { replicas: op.replicas } } },
+                patchAs('merge'),
+              ),
+            ),
+          };
+        case 'setEnv': {
+          const d = await get(op);
+          const env = Object.entries(op.env).map(([name, value]) => ({ name, value }));
+          const containers = (d.spec.template.spec.containers as Obj[]).map((c) => ({ name: c.name as string, env }));
+          return { ok: true, object: await patch(op, 'strategic', { spec: { template: { spec: { containers } } } }) };
+        }
         case 'rolloutRestart': {
           // what `kubectl rollout restart` sends, then what `kubectl rollout status` waits for
           await patch(op, 'strategic', {
@@ -344,6 +443,7 @@ export function clientNodeDriver(kubeconfigPath: string): Driver {
               },
             },
           });
+          if (!op.waitForRollout) return { ok: true, object: await get(op), rolledOut: false };
           const done = await poll(async () => {
             const d = await get(op);
             const s = d.status ?? {};

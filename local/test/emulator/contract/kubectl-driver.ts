@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { RESOURCE_TABLE } from '../../../src/emulator/resource-table';
 import type { Driver, Json, Op, Outcome, WatchEventSeen } from './operations';
+import { SYSTEM_CONFIGMAPS } from './targets';
 
 type Obj = Json;
 
@@ -29,6 +30,14 @@ export function parseKubectlError(stderr: string): Outcome {
       .split('\n')
       .find((l) => l.startsWith('Error from server') || l.startsWith('The ') || l.startsWith('error:')) ??
     stderr.trim();
+  // an apply conflict's message spans lines (one per manager and field) before kubectl's advice
+  if (line.startsWith('error: Apply failed')) {
+    const lines = stderr.split('\n');
+    const rest = lines.slice(lines.indexOf(line) + 1);
+    const end = rest.findIndex((l) => l.startsWith('Please review'));
+    const message = [line.replace(/^error: /, ''), ...rest.slice(0, end < 0 ? 0 : end)].join('\n');
+    return { ok: false, reason: '', message, printed: line };
+  }
   const m = /^Error from server \(([A-Za-z]+)\): (?:error when [a-z ]+"[^"]*": )?(.*)$/.exec(line);
   if (m) return { ok: false, reason: m[1]!, message: m[2]!, printed: line };
   // kubectl prints Invalid as `The <Kind> "<name>" is invalid: <causes>`
@@ -114,6 +123,7 @@ export function kubectlDriver(kubeconfigPath: string): Driver {
         if (!line) continue;
         if (line.startsWith('{')) {
           const e = JSON.parse(line) as { type: string; object: Obj };
+          if (SYSTEM_CONFIGMAPS.has(e.object.metadata?.name as string)) continue;
           seen.push(
             e.type === 'ERROR'
               ? {
@@ -126,7 +136,7 @@ export function kubectlDriver(kubeconfigPath: string): Driver {
           );
         } else {
           const [type, name] = line.split(' ');
-          seen.push({ type: type!, name });
+          if (!SYSTEM_CONFIGMAPS.has(name!)) seen.push({ type: type!, name });
         }
       }
     });
@@ -246,7 +256,9 @@ export function kubectlDriver(kubeconfigPath: string): Driver {
         const res = resourceArg(op.apiVersion, op.kind);
         const r = await kubectl(['rollout', 'restart', res, op.name, ...ns(op.namespace)]);
         if (r.code !== 0) return parseKubectlError(r.stderr);
-        const status = await kubectl(['rollout', 'status', res, op.name, ...ns(op.namespace), '--timeout=20s']);
+        const status = op.waitForRollout
+          ? await kubectl(['rollout', 'status', res, op.name, ...ns(op.namespace), '--timeout=20s'])
+          : { code: 1, stdout: '', stderr: '' };
         const got = await kubectl(['get', res, op.name, ...ns(op.namespace), '-o', 'json']);
         return {
           ok: true,
@@ -256,6 +268,55 @@ export function kubectlDriver(kubeconfigPath: string): Driver {
       }
       case 'watch':
         return watch(op);
+      case 'applyList': {
+        const file = await fileOf(stringify({ apiVersion: 'v1', kind: 'List', items: op.objects }), 'yaml');
+        const r = await kubectl(['apply', '-f', file, '-o', 'json']);
+        if (r.code !== 0) return parseKubectlError(r.stderr);
+        return { ok: true, items: (JSON.parse(r.stdout) as Obj).items as Obj[] };
+      }
+      case 'serverSideApply': {
+        const file = await fileOf(op.objects.map((o) => stringify(o)).join('---\n'), 'yaml');
+        const args = ['apply', '--server-side', '--field-manager', op.fieldManager, '-f', file, '-o', 'json'];
+        const r = await kubectl(op.force ? [...args, '--force-conflicts'] : args);
+        if (r.code !== 0) return parseKubectlError(r.stderr);
+        const out = JSON.parse(r.stdout) as Obj;
+        const items = (out.kind === 'List' ? out.items : [out]) as Obj[];
+        return { ok: true, object: items[items.length - 1], items };
+      }
+      case 'diff': {
+        // exit 0: no differences, 1: differences, anything else: an error
+        const file = await fileOf(op.objects.map((o) => stringify(o)).join('---\n'), 'yaml');
+        const r = await kubectl(['diff', '-f', file]);
+        if (r.code > 1) return parseKubectlError(r.stderr);
+        return { ok: true, text: r.stdout };
+      }
+      case 'explain': {
+        const plural = resourceArg(op.apiVersion, op.kind).split('.')[0]!;
+        const r = await kubectl(['explain', [plural, ...op.field].join('.'), '--api-version', op.apiVersion]);
+        if (r.code !== 0) return parseKubectlError(r.stderr);
+        return { ok: true, text: r.stdout };
+      }
+      case 'scale': {
+        const r = await kubectl([
+          'scale',
+          resourceArg(op.apiVersion, op.kind),
+          op.name,
+          ...ns(op.namespace),
+          `--replicas=${op.replicas}`,
+        ]);
+        return r.code !== 0 ? parseKubectlError(r.stderr) : { ok: true, text: r.stdout };
+      }
+      case 'setEnv': {
+        const pairs = Object.entries(op.env).map(([k, v]) => `${k}=${v}`);
+        const r = await kubectl([
+          'set',
+          'env',
+          `${resourceArg(op.apiVersion, op.kind)}/${op.name}`,
+          ...ns(op.namespace),
+          ...pairs,
+        ]);
+        return r.code !== 0 ? parseKubectlError(r.stderr) : { ok: true, text: r.stdout };
+      }
       case 'raw': {
         const verb = { GET: 'get', POST: 'create', PUT: 'replace', DELETE: 'delete' }[op.method];
         const args = [verb, '--raw', op.path];

@@ -30,7 +30,8 @@ export type Op =
   | ({ op: 'patch'; type: 'merge' | 'json' | 'strategic'; patch: unknown } & Ref)
   | ({ op: 'label' | 'annotate'; key: string; value: string } & Ref)
   | ({ op: 'delete' } & Ref)
-  | ({ op: 'rolloutRestart' } & Ref)
+  /** `kubectl rollout restart`, then (when waitForRollout) `kubectl rollout status` */
+  | ({ op: 'rolloutRestart'; waitForRollout: boolean } & Ref)
   | {
       op: 'watch';
       apiVersion: string;
@@ -40,7 +41,18 @@ export type Op =
       then: Op[];
       events: number;
     }
-  | { op: 'raw'; method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: string; body?: string };
+  | { op: 'raw'; method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: string; body?: string }
+  /** `kubectl apply -f` of ONE file holding a `kind: List` (what `kubectl get -o yaml` prints) */
+  | { op: 'applyList'; objects: Record<string, unknown>[] }
+  /** `kubectl apply --server-side --field-manager M [--force-conflicts]` */
+  | { op: 'serverSideApply'; objects: Record<string, unknown>[]; fieldManager: string; force?: boolean }
+  /** `kubectl diff -f`: what would change, from a server-side dry run; nothing is stored */
+  | { op: 'diff'; objects: Record<string, unknown>[] }
+  /** `kubectl explain <resource.field.path>`, answered from the server's OpenAPI v3 */
+  | { op: 'explain'; apiVersion: string; kind: string; field: string[] }
+  | ({ op: 'scale'; replicas: number } & Ref)
+  /** `kubectl set env <ref> NAME=value` (every container) */
+  | ({ op: 'setEnv'; env: Record<string, string> } & Ref);
 
 export interface WatchEventSeen {
   type: string;
@@ -61,7 +73,15 @@ export interface StatusBody {
 }
 
 export type Outcome =
-  | { ok: true; object?: Json; items?: Json[]; events?: WatchEventSeen[]; rolledOut?: boolean }
+  | {
+      ok: true;
+      object?: Json;
+      items?: Json[];
+      events?: WatchEventSeen[];
+      rolledOut?: boolean;
+      /** what kubectl printed (diff, explain), or the client-node driver's equivalent */
+      text?: string;
+    }
   | {
       ok: false;
       reason: string;
