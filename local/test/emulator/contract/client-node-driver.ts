@@ -197,8 +197,8 @@ export function clientNodeDriver(kubeconfigPath: string): Driver {
       const r = await runOp(next);
       if (!r.ok) throw new Error(`watch step ${next.op} failed: ${r.message}`);
     }
-    await poll(async () =>
-      seen.length >= op.events || (done && seen.some((e) => e.type === 'ERROR')) ? true : undefined,
+    await poll(() =>
+      Promise.resolve(seen.length >= op.events || (done && seen.some((e) => e.type === 'ERROR')) ? true : undefined),
     );
     ctl.abort();
     return { ok: true, events: seen };
