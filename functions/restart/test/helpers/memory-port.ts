@@ -115,13 +115,10 @@ export class MemoryPort implements KubePort {
   }
 
   recordEvent(regarding: EventRegarding, event: WorkloadEvent): Promise<void> {
-    try {
+    return Promise.resolve().then(() => {
       this.record({ verb: 'create', kind: 'Event', namespace: regarding.namespace, name: regarding.name });
-    } catch (err) {
-      return Promise.reject(err as Error);
-    }
-    this.events.push({ regarding: { ...regarding }, event: { ...event } });
-    return Promise.resolve();
+      this.events.push({ regarding: { ...regarding }, event: { ...event } });
+    });
   }
 
   private record(call: PortCall): void {
