@@ -3,6 +3,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
+import { formatMeshCommands } from '../runner/format-mesh-commands';
 import { formatReadyBanner } from '../runner/format-ready-banner';
 import { startRunner } from '../runner/start-runner';
 
@@ -29,15 +30,23 @@ const program = new Command()
   .option('--gateway-port <port>', 'the gateway port (0 = any free port)', port, 18080)
   .option('--api-port <port>', 'the Kubernetes API emulator port (0 = any free port)', port, 0)
   .option('--kubeconfig <path>', 'where to write the kubeconfig for kubectl', resolve(repoRoot, '.reroll/kubeconfig'))
+  .option('--mesh-port <port>', 'the mesh port: routes as a sidecar would (0 = any free port)', port, 18081)
   .option('--idle <seconds>', 'stop the restart function after this long without events', seconds, 30)
   .parse();
 
-const flags = program.opts<{ gatewayPort: number; apiPort: number; kubeconfig: string; idle: number }>();
+const flags = program.opts<{
+  gatewayPort: number;
+  meshPort: number;
+  apiPort: number;
+  kubeconfig: string;
+  idle: number;
+}>();
 
 async function main(): Promise<void> {
   const runner = await startRunner({
     repoRoot,
     gatewayPort: flags.gatewayPort,
+    meshPort: flags.meshPort,
     apiPort: flags.apiPort,
     kubeconfigPath: resolve(flags.kubeconfig),
     idleSeconds: flags.idle,
@@ -50,6 +59,7 @@ async function main(): Promise<void> {
       gatewayUrl: runner.gatewayUrl,
       namespace: runner.namespace,
       apps: runner.apps,
+      extraLines: formatMeshCommands({ meshUrl: runner.mesh.url, ...runner.mesh }),
     }),
   );
   let stopping = false;

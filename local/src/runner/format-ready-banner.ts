@@ -5,6 +5,8 @@ export interface BannerInput {
   gatewayUrl: string;
   namespace: string;
   apps: { env: string; host: string; configMap: string; key: string }[];
+  /** More commands to try (the mesh port's, format-mesh-commands.ts), printed before the last line. */
+  extraLines?: string[];
 }
 
 /** Quotes a value for a POSIX shell. */
@@ -33,6 +35,6 @@ export function formatReadyBanner(b: BannerInput): string {
       `  kubectl rollout status deployment/${target.configMap} -n ${b.namespace}`,
     );
   }
-  lines.push('', 'Ctrl-C stops everything.', '');
+  lines.push(...(b.extraLines ?? []), '', 'Ctrl-C stops everything.', '');
   return lines.join('\n');
 }

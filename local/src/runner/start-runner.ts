@@ -20,6 +20,7 @@ import { startLocalProcess } from './local-process';
 import { type PartLogger, createPartLogger } from './part-log';
 import { type PodSupervisor, createPodSupervisor } from './pod-supervisor';
 import { MANIFEST_DIRS, applyManifests, findAppNamespace, renderManifests } from './render-manifests';
+import { isRoutesSource, startRoutesPart } from './start-routes-part';
 
 export interface RunnerOptions {
   repoRoot: string;
@@ -33,6 +34,9 @@ export interface RunnerOptions {
   /** Override the bundles (tests); default: the production bundles under functions/. */
   helloScript?: string;
   restartScript?: string;
+  routesScript?: string;
+  /** The mesh port (routing as a sidecar would, for the routes function's VirtualServices); 0 = any. */
+  meshPort?: number;
 }
 
 export interface Runner {
@@ -44,6 +48,8 @@ export interface Runner {
   apps: { env: string; host: string; configMap: string; key: string }[];
   supervisor: PodSupervisor;
   activator: FunctionActivator;
+  /** The mesh port and the developer namespaces (the routes function, seed 003). */
+  mesh: { url: string; developerNamespaces: string[]; hosts: string[] };
   stop(): Promise<void>;
 }
 
@@ -137,7 +143,9 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
         throw new Error(`${bundle} is missing: build it first (\`npm start\` from the repository root does)`);
       }
     }
-    const rendered = await renderManifests(opts.repoRoot);
+    const everything = await renderManifests(opts.repoRoot);
+    // restart's part sees none of the routes function's sources (start-routes-part.ts runs those)
+    const rendered = everything.filter((o) => !isRoutesSource(o));
     const namespace = findAppNamespace(rendered);
 
     const emulator: Emulator = await startEmulator({
@@ -157,7 +165,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
       ...(emulator.adminToken ? { token: emulator.adminToken, user: ADMIN_USER } : {}),
     });
     apiLog(`Kubernetes API emulator at ${emulator.url} (kubeconfig ${emulator.kubeconfigPath})`);
-    const applied = await applyManifests(rendered, emulator.kubeconfigPath);
+    const applied = await applyManifests(everything, emulator.kubeconfigPath);
     apiLog(
       `kubectl apply: ${applied.applied.length} objects from ${MANIFEST_DIRS.join(', ')} into namespace ${namespace}`,
     );
@@ -283,6 +291,20 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     });
     cleanups.push(() => sources.stop());
 
+    const routes = await startRoutesPart({
+      repoRoot: opts.repoRoot,
+      emulator,
+      kc,
+      rendered: everything,
+      namespace,
+      meshPort: opts.meshPort ?? 0,
+      idleSeconds: opts.idleSeconds,
+      logger,
+      supervisor,
+      ...(opts.routesScript ? { routesScript: opts.routesScript } : {}),
+    });
+    cleanups.push(() => routes.stop());
+
     return {
       gatewayUrl: gateway.url,
       apiUrl: emulator.url,
@@ -291,6 +313,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
       apps: describeApps(rendered),
       supervisor,
       activator,
+      mesh: { url: routes.meshUrl, developerNamespaces: routes.developerNamespaces, hosts: routes.hosts },
       stop: stopAll,
     };
   } catch (err) {
