@@ -175,6 +175,6 @@ function messageOf(err: unknown): string {
       return body.slice(0, 200);
     }
   }
-  if (body && typeof body === 'object' && 'message' in body) return String((body).message);
+  if (body && typeof body === 'object' && 'message' in body) return String(body.message);
   return err instanceof Error ? err.message.split('\n')[0]!.slice(0, 300) : String(err);
 }
