@@ -6,6 +6,7 @@ import { CloudEvent, HTTP } from 'cloudevents';
 import {
   BrokenCircuitError,
   ConsecutiveBreaker,
+  TaskCancelledError,
   TimeoutStrategy,
   circuitBreaker,
   handleAll,
@@ -69,7 +70,9 @@ export function createDecisionSink(options: DecisionSinkOptions): DecisionSink {
       return 'sent';
     } catch (err) {
       if (err instanceof BrokenCircuitError) return 'skipped';
-      return (err as Error)?.name === 'TaskCancelledError' ? 'timeout' : 'failed';
+      // the timeout aborts fetch's signal: fetch may reject (AbortError) before the policy does
+      const name = (err as Error)?.name;
+      return err instanceof TaskCancelledError || name === 'AbortError' ? 'timeout' : 'failed';
     }
   }
 
