@@ -35,7 +35,8 @@ export function formatTextLine(json: string): string {
   const level = LEVEL_NAMES[entry.level ?? 30] ?? 'info';
   const prefix = level === 'info' ? '' : `${level.toUpperCase()} `;
   const error = entry.err && typeof entry.err.message === 'string' ? ` error="${entry.err.message}"` : '';
-  return `${prefix}${String(entry.msg ?? '')}${error}\n`;
+  const msg = typeof entry.msg === 'string' ? entry.msg : entry.msg == null ? '' : JSON.stringify(entry.msg);
+  return `${prefix}${msg}${error}\n`;
 }
 
 /** A pino logger: one JSON object per line for clusters, or seed 000's plain lines for people. */

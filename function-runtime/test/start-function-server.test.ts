@@ -79,9 +79,7 @@ describe('function handlers', () => {
         'GET /throw': () => {
           throw new Error('boom');
         },
-        'GET /reject': async () => {
-          throw new Error('async boom');
-        },
+        'GET /reject': () => Promise.reject(new Error('async boom')),
       },
     });
     expect((await fetch(`${s.url}/throw`)).status).toBe(500);

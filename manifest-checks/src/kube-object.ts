@@ -58,6 +58,17 @@ export function asArray(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
+/**
+ * A manifest value as text for a message or a lookup: strings as they are, numbers and booleans as
+ * String() writes them, a missing value as `fallback`, anything else as its JSON (never `[object Object]`).
+ */
+export function asText(value: unknown, fallback = ''): string {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value) ?? fallback;
+}
+
 export function asStringMap(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(asRecord(value))) if (typeof v === 'string') out[k] = v;

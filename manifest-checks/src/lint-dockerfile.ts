@@ -36,7 +36,8 @@ export const BASE_IMAGE = /^node:20\.\d+\.\d+-(?:[a-z]+-)?slim(?:@sha256:[0-9a-f
 
 export function lintDockerfile(text: string): string[] {
   const problems = validate(text, { deprecatedMaintainer: ValidationSeverity.ERROR }).map(
-    (d) => `line ${d.range.start.line + 1}: [dockerfile-utils] ${d.message}`,
+    (d) =>
+      `line ${d.range.start.line + 1}: [dockerfile-utils] ${typeof d.message === 'string' ? d.message : d.message.value}`,
   );
   const instructions = parseInstructions(text);
   const froms = instructions.filter((i) => i.keyword === 'FROM');

@@ -3,7 +3,7 @@
 // volumes (written to a local folder standing in for the mount).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { asArray, asRecord, asStringMap, dig, type KubeObject } from './kube-object';
+import { asArray, asRecord, asStringMap, asText, dig, type KubeObject } from './kube-object';
 import { podTemplateOf } from './pod-templates';
 
 export interface ResolvedContainer {
@@ -38,9 +38,9 @@ export async function resolveContainer(
     if (typeof e.value === 'string') env[name] = e.value;
     const keyRef = asRecord(dig(e, 'valueFrom', 'configMapKeyRef'));
     if (keyRef.name !== undefined) {
-      const value = configMap(objects, String(keyRef.name), ns)[String(keyRef.key)];
+      const value = configMap(objects, asText(keyRef.name), ns)[String(keyRef.key)];
       if (value === undefined)
-        throw new Error(`${name}: ConfigMap/${String(keyRef.name)} has no key ${String(keyRef.key)}`);
+        throw new Error(`${name}: ConfigMap/${asText(keyRef.name)} has no key ${String(keyRef.key)}`);
       env[name] = value;
     }
     const fieldPath = dig(e, 'valueFrom', 'fieldRef', 'fieldPath');

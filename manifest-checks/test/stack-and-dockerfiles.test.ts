@@ -28,8 +28,8 @@ describe('stack.yml', () => {
     },
     {
       name: 'no scale-to-zero label',
-      from: 'com.openfaas.scale.zero: "true" # idle',
-      to: 'com.openfaas.scale.zero: "false" # idle',
+      from: "com.openfaas.scale.zero: 'true' # idle",
+      to: "com.openfaas.scale.zero: 'false' # idle",
       expected: 'function restart: labels must set com.openfaas.scale.zero: "true"',
     },
     {

@@ -54,7 +54,7 @@ function eventAnswers(answer: unknown): EventAnswer[] | undefined {
 function errorText(answer: unknown, raw: string): string {
   if (typeof answer === 'object' && answer !== null) {
     const a = answer as Record<string, unknown>;
-    const parts = [a.error, a.field && `field=${String(a.field)}`, a.detail ?? a.message].filter(
+    const parts = [a.error, typeof a.field === 'string' && a.field && `field=${a.field}`, a.detail ?? a.message].filter(
       (p) => typeof p === 'string' && p,
     );
     if (parts.length) return parts.join(' ');

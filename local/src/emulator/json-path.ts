@@ -73,6 +73,9 @@ function getPath(v: unknown, path: string[]): unknown {
   return cur;
 }
 
+/** Array.isArray, but narrowing to unknown[] rather than any[]. */
+const isList = (v: unknown): v is unknown[] => Array.isArray(v);
+
 /** All values the expression selects (empty when nothing matches or the expression is unsupported). */
 export function evaluateJsonPath(root: unknown, expr: string): unknown[] {
   let steps: Step[];
@@ -89,13 +92,13 @@ export function evaluateJsonPath(root: unknown, expr: string): unknown[] {
         if (typeof v === 'object' && v !== null && !Array.isArray(v) && s.name in v)
           next.push((v as Record<string, unknown>)[s.name]);
       } else if (s.kind === 'index') {
-        if (Array.isArray(v)) {
+        if (isList(v)) {
           const x = v[s.index < 0 ? v.length + s.index : s.index];
           if (x !== undefined) next.push(x);
         }
       } else if (s.kind === 'all') {
-        if (Array.isArray(v)) next.push(...v);
-        else if (typeof v === 'object' && v !== null) next.push(...Object.values(v));
+        if (isList(v)) next.push(...v);
+        else if (typeof v === 'object' && v !== null) next.push(...Object.values(v as Record<string, unknown>));
       } else {
         if (!Array.isArray(v)) continue;
         for (const item of v) {

@@ -76,9 +76,9 @@ export class ObjectStore {
   put(key: string, obj: KObject, type: 'ADDED' | 'MODIFIED', previous?: KObject): void {
     const ns = obj.metadata.namespace ?? '';
     let byNs = this.data.get(key);
-    if (!byNs) this.data.set(key, (byNs = new Map()));
+    if (!byNs) this.data.set(key, (byNs = new Map<string, Map<string, KObject>>()));
     let bucket = byNs.get(ns);
-    if (!bucket) byNs.set(ns, (bucket = new Map()));
+    if (!bucket) byNs.set(ns, (bucket = new Map<string, KObject>()));
     bucket.set(obj.metadata.name!, obj);
     this.record({ type, key, namespace: ns, rv: Number(obj.metadata.resourceVersion), object: obj, previous });
   }

@@ -30,6 +30,17 @@ export function isPlainObject(v: unknown): v is JsonMap {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * A JSON value as text for a table cell or a message: strings as they are, numbers and booleans as
+ * String() writes them, a missing value as `fallback`, anything else as its JSON (never `[object Object]`).
+ */
+export function asText(v: unknown, fallback = ''): string {
+  if (v === undefined || v === null) return fallback;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return JSON.stringify(v) ?? fallback;
+}
+
 export function clone<T>(v: T): T {
   return structuredClone(v);
 }

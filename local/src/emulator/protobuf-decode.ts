@@ -6,10 +6,14 @@
 // Go's protobuf writes every non-pointer field, zero or not: zero scalars and empty messages are
 // dropped here, which is what JSON's omitempty would have sent. Pointer fields keep their zero.
 
+import { asText } from './object-types';
+
 type Scalar = 'string' | 'int' | 'bool' | 'bytes' | 'skip';
 interface Field {
   name: string;
-  type: Scalar | string; // a message name from MESSAGES, or map<string,string|bytes|Quantity>
+  // a Scalar, a message name from MESSAGES, or map<string,string|bytes|Quantity>
+  // (`string & {}` so the Scalar names stay in autocomplete)
+  type: Scalar | (string & {});
   repeated?: boolean;
   /** a Go pointer field: present means set, even when zero */
   pointer?: boolean;
@@ -315,7 +319,7 @@ function decodeMapEntry(buf: Buffer, valueType: string, path: string): [string, 
           ? b.toString('utf8')
           : valueType === 'bytes'
             ? b.toString('base64')
-            : String(decodeMessage(b, 'Quantity', path).string ?? '');
+            : asText(decodeMessage(b, 'Quantity', path).string);
   }
   return [key, value];
 }

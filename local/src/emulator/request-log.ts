@@ -8,7 +8,7 @@ export interface RequestRecord {
   /** the raw query string without '?' ('' when none) */
   query: string;
   /** the Kubernetes verb for resource requests; the lower-cased method for other paths */
-  verb: Verb | string;
+  verb: Verb | (string & {}); // `string & {}`: any method name, with the Verb names kept in autocomplete
   group: string;
   version: string;
   resource: string;

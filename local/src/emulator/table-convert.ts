@@ -1,7 +1,7 @@
 // meta.k8s.io/v1 Table output (what `kubectl get` prints): NAME, kind-specific columns and AGE for
 // built-in kinds, the CRD's additionalPrinterColumns (JSONPath over the object) for custom kinds.
 import type { KObject } from './object-types';
-import { isPlainObject } from './object-types';
+import { asText, isPlainObject } from './object-types';
 import type { PrinterColumn, ResourceType } from './resource-table';
 import { evaluateJsonPath } from './json-path';
 
@@ -62,7 +62,7 @@ interface BuiltinPrinter {
 const BUILTIN: Record<string, BuiltinPrinter> = {
   namespaces: {
     columns: [NAME, col('Status'), AGE],
-    cells: (o) => [o.metadata.name!, String(obj(o.status).phase ?? 'Active'), age(o)],
+    cells: (o) => [o.metadata.name!, asText(obj(o.status).phase, 'Active'), age(o)],
   },
   configmaps: {
     columns: [NAME, col('Data', 'integer'), AGE],
@@ -70,7 +70,7 @@ const BUILTIN: Record<string, BuiltinPrinter> = {
   },
   secrets: {
     columns: [NAME, col('Type'), col('Data', 'integer'), AGE],
-    cells: (o) => [o.metadata.name!, String(o.type ?? 'Opaque'), Object.keys(obj(o.data)).length, age(o)],
+    cells: (o) => [o.metadata.name!, asText(o.type, 'Opaque'), Object.keys(obj(o.data)).length, age(o)],
   },
   serviceaccounts: {
     columns: [NAME, col('Secrets', 'integer'), AGE],
@@ -89,7 +89,7 @@ const BUILTIN: Record<string, BuiltinPrinter> = {
     cells: (o) => {
       const spec = obj(o.spec);
       const ports = Array.isArray(spec.ports)
-        ? spec.ports.map((p) => `${String(obj(p).port)}/${String(obj(p).protocol ?? 'TCP')}`).join(',')
+        ? spec.ports.map((p) => `${String(obj(p).port)}/${asText(obj(p).protocol, 'TCP')}`).join(',')
         : '<none>';
       const sel =
         Object.entries(obj(spec.selector))
@@ -97,8 +97,8 @@ const BUILTIN: Record<string, BuiltinPrinter> = {
           .join(',') || '<none>';
       return [
         o.metadata.name!,
-        String(spec.type ?? 'ClusterIP'),
-        String(spec.clusterIP ?? '<none>'),
+        asText(spec.type, 'ClusterIP'),
+        asText(spec.clusterIP, '<none>'),
         '<none>',
         ports || '<none>',
         age(o),

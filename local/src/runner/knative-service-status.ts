@@ -5,6 +5,7 @@
 // emulator's own pure status function.
 import { CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { RESOURCE_TABLE, type KObject } from '@reroll/local/emulator';
+import { asText } from '../emulator/object-types';
 import { settledStatus } from '../emulator/workload-status';
 import { type ObjectWatch, watchObjects } from './kube-client';
 import type { KubeObject } from './kube-shapes';
@@ -31,7 +32,7 @@ export async function settleKnativeServices(kc: KubeConfig, namespace: string, l
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       )
       .then(
-        () => log(`knative service ${name}: revision ${String(next.latestReadyRevisionName ?? '?')} ready`),
+        () => log(`knative service ${name}: revision ${asText(next.latestReadyRevisionName, '?')} ready`),
         (err: unknown) => log(`knative service ${name}: could not write its status: ${(err as Error).message}`),
       );
   };

@@ -5,7 +5,6 @@ import {
   AppsV1Api,
   CoreV1Api,
   type KubeConfig,
-  type KubernetesListObject,
   type KubernetesObject,
   KubernetesObjectApi,
   PatchStrategy,
@@ -74,7 +73,7 @@ export async function watchObjects(kc: KubeConfig, o: WatchOptions): Promise<Obj
   const objects = KubernetesObjectApi.makeApiClient(kc);
   const base = o.apiVersion.includes('/') ? `/apis/${o.apiVersion}` : `/api/${o.apiVersion}`;
   const path = `${base}/namespaces/${o.namespace}/${pluralOf(o.kind)}`;
-  const list = () => objects.list(o.apiVersion, o.kind, o.namespace) as Promise<KubernetesListObject<KubernetesObject>>;
+  const list = () => objects.list<KubernetesObject>(o.apiVersion, o.kind, o.namespace);
   const informer = makeInformer<KubernetesObject>(kc, path, list);
   let stopped = false;
   if (o.onAdd) informer.on('add', (obj) => o.onAdd?.(obj as KubeObject));

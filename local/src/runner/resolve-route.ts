@@ -5,6 +5,7 @@
 // (short name in the VirtualService's namespace, or `name.ns`, or the FQDN), whose selector picks the
 // ready pods. Pure: the caller keeps the caches.
 import type { KubeObject } from './kube-shapes';
+import { asText } from '../emulator/object-types';
 import { isRecord } from './kube-shapes';
 
 export interface Endpoint {
@@ -172,7 +173,7 @@ export function resolveRoute(inputs: RouteInputs, req: RouteRequest, pick = 0): 
     const rules = Array.isArray(spec(vs).http) ? (spec(vs).http as unknown[]) : [];
     for (const rule of rules) {
       if (!isRecord(rule)) continue;
-      const matches = Array.isArray(rule.match) ? rule.match : [];
+      const matches: unknown[] = Array.isArray(rule.match) ? rule.match : [];
       const match = matches.length === 0 ? {} : matches.find((m) => requestMatches(m, req, pathOnly));
       if (match === undefined) continue;
       const destinations = (Array.isArray(rule.route) ? rule.route : []).filter(
@@ -180,7 +181,7 @@ export function resolveRoute(inputs: RouteInputs, req: RouteRequest, pick = 0): 
       );
       if (destinations.length === 0) continue;
       const chosen = chooseWeighted(destinations, pick);
-      const destHost = String((chosen.destination as Record<string, unknown>).host ?? '');
+      const destHost = asText((chosen.destination as Record<string, unknown>).host);
       const [svcName, svcNs] = parseDestinationHost(destHost, vs.metadata?.namespace ?? '');
       const service = `${svcNs}/${svcName}`;
       const svc = inputs.services.find((s) => s.metadata?.name === svcName && s.metadata?.namespace === svcNs);

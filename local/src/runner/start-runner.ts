@@ -312,11 +312,11 @@ async function readBackSources(kc: KubeConfig, rendered: readonly KubeObject[]):
   for (const o of rendered.filter((x) => x.kind === 'ApiServerSource' || x.kind === 'PingSource')) {
     try {
       out.push(
-        (await api.read({
+        await api.read<KubeObject>({
           apiVersion: o.apiVersion,
           kind: o.kind,
           metadata: { name: o.metadata?.name ?? '', namespace: o.metadata?.namespace },
-        })) as KubeObject,
+        }),
       );
     } catch {
       out.push(o); // not served by the emulator: the rendered object is the same spec

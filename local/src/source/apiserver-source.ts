@@ -159,6 +159,6 @@ export async function startApiServerSource(options: ApiServerSourceOptions): Pro
 
 function describe(err: unknown): string {
   if (err instanceof Error) return err.message;
-  if (typeof err === 'object' && err !== null && 'message' in err) return String((err).message);
+  if (typeof err === 'object' && err !== null && 'message' in err) return String(err.message);
   return String(err);
 }

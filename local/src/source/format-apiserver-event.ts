@@ -97,11 +97,17 @@ export function formatApiServerEvent(input: ApiServerEventInput, deps: FormatDep
 
 /** Adds what sdk-go and net/http put on top of the binary-mode CloudEvent headers. */
 export function toGoWireRequest(
-  message: { headers: Record<string, unknown>; body: unknown },
+  message: { headers: Record<string, string | string[] | undefined>; body: unknown },
   nowNs: bigint,
   ids: IdGenerator,
 ): OutgoingRequest {
-  const body = typeof message.body === 'string' ? message.body : message.body === undefined ? '' : String(message.body);
+  const body = Buffer.isBuffer(message.body)
+    ? message.body.toString('utf8')
+    : typeof message.body === 'string'
+      ? message.body
+      : message.body === undefined
+        ? ''
+        : JSON.stringify(message.body);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(message.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = String(value);

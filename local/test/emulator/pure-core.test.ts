@@ -57,8 +57,20 @@ describe('strategic merge patch', () => {
     volumes: [{ name: 'cfg', configMap: { name: 'hello-config' } }],
     tolerations: [{ key: 'a', operator: 'Exists' }],
   };
-  const cases: Array<{ name: string; patch: unknown; check: (r: any) => void }> = [
-     
+  interface MergedContainer {
+    name: string;
+    image: string;
+    env?: unknown;
+    ports?: Array<{ containerPort: number }>;
+    volumeMounts?: unknown;
+  }
+  /** The merged pod spec, as far as the checks read it. */
+  interface MergedPodSpec {
+    containers: [MergedContainer, ...MergedContainer[]];
+    volumes?: unknown;
+    tolerations?: unknown;
+  }
+  const cases: Array<{ name: string; patch: unknown; check: (r: MergedPodSpec) => void }> = [
     {
       name: 'merges a container by name, keeps the others',
       patch: { containers: [{ name: 'app', image: 'hello:2' }] },
@@ -97,8 +109,7 @@ describe('strategic merge patch', () => {
     {
       name: 'container ports merge by containerPort',
       patch: { containers: [{ name: 'app', ports: [{ containerPort: 9090 }] }] },
-      check: (r) =>
-        expect(r.containers[0].ports.map((p: { containerPort: number }) => p.containerPort)).toEqual([8080, 9090]),
+      check: (r) => expect(r.containers[0].ports?.map((p) => p.containerPort)).toEqual([8080, 9090]),
     },
     {
       name: 'volumeMounts merge by mountPath',
@@ -127,7 +138,7 @@ describe('strategic merge patch', () => {
       check: (r) => expect(Object.keys(r)).toEqual(['containers']),
     },
   ];
-  for (const c of cases) it(c.name, () => c.check(strategicMerge(podSpec, c.patch)));
+  for (const c of cases) it(c.name, () => c.check(strategicMerge(podSpec, c.patch) as MergedPodSpec));
 
   it('Service ports merge by port', () => {
     const r = strategicMerge(

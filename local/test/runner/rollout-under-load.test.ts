@@ -38,13 +38,12 @@ describe.each(programs)('rollout under load ($name)', ({ script }) => {
 
   beforeAll(async () => {
     podRoot = await mkdtemp(join(tmpdir(), 'reroll-runner-test-'));
-    for (const name of ['helloworld-test', 'helloworld-prod'])
-      configMaps.set(name, find('ConfigMap', name));
+    for (const name of ['helloworld-test', 'helloworld-prod']) configMaps.set(name, find('ConfigMap', name));
     supervisor = createPodSupervisor({
       port: {
-        readConfigMap: async (_ns, name) => structuredClone(configMaps.get(name)),
-        readSecret: async () => undefined,
-        writeDeploymentStatus: async (_ns, name, status) => void statuses.push({ name, status }),
+        readConfigMap: (_ns, name) => Promise.resolve(structuredClone(configMaps.get(name))),
+        readSecret: () => Promise.resolve(undefined),
+        writeDeploymentStatus: (_ns, name, status) => (statuses.push({ name, status }), Promise.resolve()),
       },
       programFor: () => ({ script, envOverrides: { LOG_FORMAT: 'text', HOST: '127.0.0.1' } }),
       logFor: (d) => (line) => logs.push(`${d.metadata?.labels?.env}: ${line}`),

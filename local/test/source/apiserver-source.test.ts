@@ -22,18 +22,21 @@ function fakeListWatch(listVersions: string[], failingWatchOpens: number[] = [])
   let opens = 0;
   const lists: WatchTarget[] = [];
   const port: ListWatchPort = {
-    async listResourceVersion(target) {
-      lists.push(target);
-      const rv = listVersions.shift();
-      if (!rv) throw new Error('forbidden: configmaps is forbidden');
-      return rv;
-    },
-    async watch(target, rv, onEvent, onDone) {
-      if (failingWatchOpens.includes(++opens)) throw new Error('connect ECONNREFUSED');
-      const w: OpenWatch = { target, rv, onEvent, onDone, stopped: false };
-      watches.push(w);
-      return { stop: () => (w.stopped = true) };
-    },
+    // Not async methods, but the same promises: a throw in the body becomes a rejection.
+    listResourceVersion: (target) =>
+      new Promise((resolve) => {
+        lists.push(target);
+        const rv = listVersions.shift();
+        if (!rv) throw new Error('forbidden: configmaps is forbidden');
+        resolve(rv);
+      }),
+    watch: (target, rv, onEvent, onDone) =>
+      new Promise((resolve) => {
+        if (failingWatchOpens.includes(++opens)) throw new Error('connect ECONNREFUSED');
+        const w: OpenWatch = { target, rv, onEvent, onDone, stopped: false };
+        watches.push(w);
+        resolve({ stop: () => (w.stopped = true) });
+      }),
   };
   return { port, watches, lists, current: () => watches[watches.length - 1]! };
 }
@@ -41,9 +44,9 @@ function fakeListWatch(listVersions: string[], failingWatchOpens: number[] = [])
 function recordingDelivery() {
   const sent: { sink: string; request: OutgoingRequest }[] = [];
   const delivery: Delivery = {
-    deliver: async (sink, request) => (
+    deliver: (sink, request) => (
       sent.push({ sink, request }),
-      { delivered: true, attempts: 1, last: { status: 202 } }
+      Promise.resolve({ delivered: true, attempts: 1, last: { status: 202 } })
     ),
     idle: async () => {},
   };
@@ -72,7 +75,7 @@ async function start(listVersions: string[], failingWatchOpens: number[] = []) {
     apiServerUrl: 'https://127.0.0.1:6443',
     listWatch: fake.port,
     delivery: out.delivery,
-    sleep: async (ms) => void sleeps.push(ms),
+    sleep: (ms) => (sleeps.push(ms), Promise.resolve()),
   });
   return { ...fake, ...out, running, sleeps };
 }

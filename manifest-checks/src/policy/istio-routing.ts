@@ -1,4 +1,4 @@
-import { asArray, asRecord, isKind, type KubeObject } from '../kube-object';
+import { asArray, asRecord, asText, isKind, type KubeObject } from '../kube-object';
 import { violation, type Violation } from '../violation';
 
 /** `helloworld-test`, `helloworld-test.ns`, `helloworld-test.ns.svc.cluster.local` -> name and namespace. */
@@ -49,7 +49,7 @@ export function checkIstioRouting(objects: KubeObject[]): Violation[] {
     for (const http of asArray(spec.http)) {
       for (const route of asArray(asRecord(http).route)) {
         const destination = asRecord(asRecord(route).destination);
-        const target = serviceOfHost(String(destination.host ?? ''), ns);
+        const target = serviceOfHost(asText(destination.host), ns);
         const svc = services.find((s) => s.metadata.name === target.name && s.metadata.namespace === target.namespace);
         if (!svc) {
           out.push(
@@ -64,7 +64,7 @@ export function checkIstioRouting(objects: KubeObject[]): Violation[] {
             violation(
               vs,
               'istio-routing',
-              `destination port ${String(port)} is not a port of Service/${svc.metadata.name} (${ports.join(', ')})`,
+              `destination port ${asText(port)} is not a port of Service/${svc.metadata.name} (${ports.join(', ')})`,
             ),
           );
         }

@@ -1,4 +1,4 @@
-import { asArray, asRecord, dig, type KubeObject } from '../kube-object';
+import { asArray, asRecord, asText, dig, type KubeObject } from '../kube-object';
 import { podTemplateOf } from '../pod-templates';
 import { violation, type Violation } from '../violation';
 
@@ -19,7 +19,7 @@ export function checkPodHardening(objects: KubeObject[]): Violation[] {
       ...template.containers.map((c) => ({ c, init: false })),
     ];
     for (const { c: container, init } of all) {
-      const name = String(container.name ?? '?');
+      const name = asText(container.name, '?');
       const fail = (message: string) => out.push(violation(object, 'pod-hardening', `container ${name}: ${message}`));
       const sc = asRecord(container.securityContext);
       const effective = (key: string): unknown => sc[key] ?? pod[key];

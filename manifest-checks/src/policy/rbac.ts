@@ -1,4 +1,4 @@
-import { asArray, asRecord, groupOf, isKind, type KubeObject } from '../kube-object';
+import { asArray, asRecord, asText, groupOf, isKind, type KubeObject } from '../kube-object';
 import { violation, type Violation } from '../violation';
 
 /** What the restart function does with the API (DESIGN "restart function — contract"), nothing more. */
@@ -25,10 +25,10 @@ export function requiredPermissions(objects: KubeObject[]): Map<string, string[]
   const needed = new Map<string, string[]>();
   for (const source of objects.filter((o) => isKind(o, 'sources.knative.dev', 'ApiServerSource'))) {
     const spec = asRecord(source.spec);
-    const account = String(spec.serviceAccountName ?? 'default');
+    const account = asText(spec.serviceAccountName, 'default');
     const perms = asArray(spec.resources).flatMap((r) => {
       const res = asRecord(r);
-      const group = groupOf(String(res.apiVersion ?? ''));
+      const group = groupOf(asText(res.apiVersion));
       return ['get', 'list', 'watch'].map((v) => `${group}/${pluralOf(String(res.kind))}:${v}`);
     });
     needed.set(account, [...(needed.get(account) ?? []), ...perms]);

@@ -1,4 +1,4 @@
-import { asArray, asRecord, isKind, type KubeObject } from '../kube-object';
+import { asArray, asRecord, asText, isKind, type KubeObject } from '../kube-object';
 import { podTemplateOf } from '../pod-templates';
 import { violation, type Violation } from '../violation';
 
@@ -23,7 +23,7 @@ export function checkRestartEnv(objects: KubeObject[]): Violation[] {
     if (!restart || !template) continue;
     const env = new Map<string, string>();
     for (const c of template.containers) {
-      for (const e of asArray(c.env)) env.set(String(asRecord(e).name), String(asRecord(e).value ?? ''));
+      for (const e of asArray(c.env)) env.set(String(asRecord(e).name), asText(asRecord(e).value));
     }
     const fail = (message: string) => out.push(violation(restart, 'restart-env', message));
     const namespaces = (env.get('REROLL_NAMESPACES') ?? '')

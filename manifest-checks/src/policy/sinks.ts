@@ -1,4 +1,4 @@
-import { asRecord, groupOf, isKind, type KubeObject } from '../kube-object';
+import { asRecord, asText, groupOf, isKind, type KubeObject } from '../kube-object';
 import { violation, type Violation } from '../violation';
 
 function resolves(objects: KubeObject[], from: KubeObject, ref: Record<string, unknown>): boolean {
@@ -7,7 +7,7 @@ function resolves(objects: KubeObject[], from: KubeObject, ref: Record<string, u
       o.apiVersion === ref.apiVersion &&
       o.kind === ref.kind &&
       o.metadata.name === ref.name &&
-      (o.metadata.namespace ?? '') === String(ref.namespace ?? from.metadata.namespace ?? ''),
+      (o.metadata.namespace ?? '') === asText(ref.namespace ?? from.metadata.namespace),
   );
 }
 
@@ -22,7 +22,7 @@ export function checkSinks(objects: KubeObject[]): Violation[] {
     else if (isKind(o, 'eventing.knative.dev', 'Trigger')) {
       ref = asRecord(asRecord(spec.subscriber).ref);
       field = 'spec.subscriber.ref';
-      const broker = String(spec.broker ?? '');
+      const broker = asText(spec.broker);
       if (!objects.some((b) => isKind(b, 'eventing.knative.dev', 'Broker') && b.metadata.name === broker)) {
         out.push(violation(o, 'sink', `spec.broker ${broker} does not exist`));
       }

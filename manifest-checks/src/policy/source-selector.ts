@@ -1,4 +1,4 @@
-import { asArray, asRecord, asStringMap, isKind, type KubeObject } from '../kube-object';
+import { asArray, asRecord, asStringMap, asText, isKind, type KubeObject } from '../kube-object';
 import { violation, type Violation } from '../violation';
 
 export const TRIGGER_ANNOTATION = 'rolling.restart.controller/triggerRestart';
@@ -19,7 +19,7 @@ export function checkSourceSelector(objects: KubeObject[]): Violation[] {
         violation(
           source,
           'source-selector',
-          `mode is ${String(spec.mode ?? '<unset>')}, must be Reference (Resource mode ships Secret values in events)`,
+          `mode is ${asText(spec.mode, '<unset>')}, must be Reference (Resource mode ships Secret values in events)`,
         ),
       );
     }

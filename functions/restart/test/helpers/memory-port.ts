@@ -50,51 +50,59 @@ export class MemoryPort implements KubePort {
     return this.calls.filter((c) => c.verb === 'patch');
   }
 
-  async getConfig(ref: ConfigRef): Promise<KubeObject | null> {
-    this.record({ verb: 'get', kind: ref.kind, namespace: ref.namespace, name: ref.name });
-    return this.read(ref.kind, ref.namespace, ref.name) ?? null;
+  getConfig(ref: ConfigRef): Promise<KubeObject | null> {
+    return settle(() => {
+      this.record({ verb: 'get', kind: ref.kind, namespace: ref.namespace, name: ref.name });
+      return this.read(ref.kind, ref.namespace, ref.name) ?? null;
+    });
   }
 
-  async listWorkloads(namespace: string, kinds: readonly WorkloadKind[]): Promise<WorkloadList> {
-    const result: WorkloadList = { workloads: [], failures: [] };
-    for (const kind of kinds) {
-      try {
-        this.record({ verb: 'list', kind, namespace });
-      } catch (err) {
-        if (err instanceof KubeApiError) {
-          result.failures.push({ kind, status: err.status, message: err.message });
-          continue;
+  listWorkloads(namespace: string, kinds: readonly WorkloadKind[]): Promise<WorkloadList> {
+    return settle(() => {
+      const result: WorkloadList = { workloads: [], failures: [] };
+      for (const kind of kinds) {
+        try {
+          this.record({ verb: 'list', kind, namespace });
+        } catch (err) {
+          if (err instanceof KubeApiError) {
+            result.failures.push({ kind, status: err.status, message: err.message });
+            continue;
+          }
+          throw err;
         }
-        throw err;
+        for (const o of this.objects.values()) {
+          if (o.kind === kind && o.metadata?.namespace === namespace)
+            result.workloads.push({ kind, object: structuredClone(o) });
+        }
       }
-      for (const o of this.objects.values()) {
-        if (o.kind === kind && o.metadata?.namespace === namespace)
-          result.workloads.push({ kind, object: structuredClone(o) });
-      }
-    }
-    return result;
+      return result;
+    });
   }
 
-  async getWorkload(ref: WorkloadRef): Promise<KubeObject | null> {
-    this.record({ verb: 'get', kind: ref.kind, namespace: ref.namespace, name: ref.name });
-    return this.read(ref.kind, ref.namespace, ref.name) ?? null;
+  getWorkload(ref: WorkloadRef): Promise<KubeObject | null> {
+    return settle(() => {
+      this.record({ verb: 'get', kind: ref.kind, namespace: ref.namespace, name: ref.name });
+      return this.read(ref.kind, ref.namespace, ref.name) ?? null;
+    });
   }
 
-  async patchWorkload(ref: WorkloadRef, patch: MergePatch): Promise<KubeObject> {
-    this.beforePatch?.(ref);
-    this.record({ verb: 'patch', kind: ref.kind, namespace: ref.namespace, name: ref.name });
-    const current = this.objects.get(key(ref.kind, ref.namespace, ref.name));
-    if (!current) throw new KubeApiError(404, 'patch', ref.kind, 'not found');
-    if (patch.metadata.resourceVersion && patch.metadata.resourceVersion !== current.metadata?.resourceVersion) {
-      throw new KubeApiError(
-        409,
-        'patch',
-        ref.kind,
-        'the object has been modified; please apply your changes to the latest version and try again',
-      );
-    }
-    const merged = mergePatch(current, patch) as KubeObject;
-    return this.put(merged);
+  patchWorkload(ref: WorkloadRef, patch: MergePatch): Promise<KubeObject> {
+    return settle(() => {
+      this.beforePatch?.(ref);
+      this.record({ verb: 'patch', kind: ref.kind, namespace: ref.namespace, name: ref.name });
+      const current = this.objects.get(key(ref.kind, ref.namespace, ref.name));
+      if (!current) throw new KubeApiError(404, 'patch', ref.kind, 'not found');
+      if (patch.metadata.resourceVersion && patch.metadata.resourceVersion !== current.metadata?.resourceVersion) {
+        throw new KubeApiError(
+          409,
+          'patch',
+          ref.kind,
+          'the object has been modified; please apply your changes to the latest version and try again',
+        );
+      }
+      const merged = mergePatch(current, patch) as KubeObject;
+      return this.put(merged);
+    });
   }
 
   private record(call: PortCall): void {
@@ -110,6 +118,14 @@ export class MemoryPort implements KubePort {
     if (fault.status === 'unavailable') throw new ApiUnavailableError(call.verb, call.kind, 'connect ECONNREFUSED');
     throw new KubeApiError(fault.status, call.verb, call.kind, `injected ${fault.status}`);
   }
+}
+
+/**
+ * What an async method does, without one: runs `body` now and settles with its value, a throw becoming
+ * a rejection (the port's callers see injected faults as rejected promises, as from the real client).
+ */
+function settle<T>(body: () => T): Promise<T> {
+  return new Promise<T>((resolve) => resolve(body()));
 }
 
 function key(kind: string, namespace: string, name: string): string {

@@ -113,9 +113,7 @@ export function clientNodeDriver(kubeconfigPath: string): Driver {
       kind: r.kind,
       metadata: { ...(b.metadata as Obj | undefined), name: r.name, namespace: t.namespaced ? ns : undefined },
     };
-    return json(
-      await objects.patch(spec, undefined, undefined, undefined, undefined, strategy),
-    );
+    return json(await objects.patch(spec, undefined, undefined, undefined, undefined, strategy));
   }
 
   async function create(o: Obj, dryRun?: boolean): Promise<Obj> {
@@ -174,16 +172,7 @@ export function clientNodeDriver(kubeconfigPath: string): Driver {
         ),
       );
     }
-    return json(
-      await objects.patch(
-        o,
-        undefined,
-        dr,
-        'contract',
-        undefined,
-        k8s.PatchStrategy.StrategicMergePatch,
-      ),
-    );
+    return json(await objects.patch(o, undefined, dr, 'contract', undefined, k8s.PatchStrategy.StrategicMergePatch));
   }
 
   async function watch(op: Extract<Op, { op: 'watch' }>): Promise<Outcome> {
@@ -208,8 +197,8 @@ export function clientNodeDriver(kubeconfigPath: string): Driver {
       const r = await runOp(next);
       if (!r.ok) throw new Error(`watch step ${next.op} failed: ${r.message}`);
     }
-    await poll(async () =>
-      seen.length >= op.events || (done && seen.some((e) => e.type === 'ERROR')) ? true : undefined,
+    await poll(() =>
+      Promise.resolve(seen.length >= op.events || (done && seen.some((e) => e.type === 'ERROR')) ? true : undefined),
     );
     ctl.abort();
     return { ok: true, events: seen };

@@ -50,7 +50,8 @@ export function kubectlDriver(kubeconfigPath: string): Driver {
         ['--kubeconfig', kubeconfigPath, '--cache-dir', cacheDir, ...args],
         { maxBuffer: 64 * 1024 * 1024, timeout: 30_000 },
         (err, stdout, stderr) => {
-          if (err && typeof (err as { code?: unknown }).code !== 'number') reject(err);
+          // execFile's err is an Error (its type, an Omit<> of ExecException, no longer says so)
+          if (err instanceof Error && typeof (err as { code?: unknown }).code !== 'number') reject(err);
           else resolve({ code: err ? Number((err as { code?: number }).code) : 0, stdout, stderr });
         },
       );
