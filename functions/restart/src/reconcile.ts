@@ -16,7 +16,8 @@ import { applyRolloutBudget, countRecentRollouts, type BudgetState } from './cor
 import { explainNamespace, isNamespaceServed, type NamespacePolicy } from './core/namespaces';
 import type { ConfigRef, Decision, EventAction, KubeObject, MatchMode, OnDelete } from './core/types';
 import { WORKLOAD_KINDS, configKey, describeConfig } from './core/types';
-import { ApiUnavailableError, KubeApiError, type KubePort } from './kube/port';
+import { ApiUnavailableError, KubeApiError, type EventRegarding, type KubePort, type WorkloadEvent } from './kube/port';
+import { recordEventSafely, type EventReporter } from './kube/record-event-safely';
 import { KeyedLock } from './keyed-lock';
 import { SingleFlight } from './single-flight';
 
@@ -53,6 +54,8 @@ export interface ReconcilerOptions {
   now?: () => Date;
   /** how often a 409 (someone else wrote the workload) is re-read and decided again */
   maxConflictRetries?: number;
+  /** told about every Kubernetes Event written or dropped (the entry point logs and counts them) */
+  onEvent?: EventReporter;
 }
 
 export class Reconciler {
@@ -63,6 +66,25 @@ export class Reconciler {
 
   constructor(private readonly options: ReconcilerOptions) {
     this.now = options.now ?? (() => new Date());
+  }
+
+  /** Write a Kubernetes Event on a workload; a failure is reported through onEvent, never thrown. */
+  recordEvent(regarding: EventRegarding, event: WorkloadEvent): Promise<boolean> {
+    return recordEventSafely(this.options.port, regarding, event, this.options.onEvent);
+  }
+
+  /** notify-only (reroll.dev/mode: notify): the Event is the notification; written once per change with the hash. */
+  private recordRollNeeded(plan: Plan): Promise<boolean> {
+    const uid = plan.workload.object.metadata?.uid;
+    return this.recordEvent(
+      {
+        kind: plan.workload.kind,
+        namespace: plan.decision.namespace,
+        name: plan.decision.name,
+        ...(typeof uid === 'string' ? { uid } : {}),
+      },
+      { type: 'Normal', reason: 'RollNeeded', note: plan.decision.reason, action: 'Notify' },
+    );
   }
 
   /** Single-flight per (kind, namespace, name). */
@@ -244,6 +266,7 @@ export class Reconciler {
       const ref = { kind: plan.workload.kind, namespace: plan.decision.namespace, name: plan.decision.name };
       try {
         await port.patchWorkload(ref, plan.patch);
+        if (plan.decision.action === 'notified') await this.recordRollNeeded(plan);
         return { decision: plan.decision, ...(timestamp ? { timestamp } : {}) };
       } catch (err) {
         if (!(err instanceof KubeApiError)) throw err;

@@ -40,7 +40,19 @@ export async function startRestartFunction(options: StartOptions): Promise<Resta
   const registry = options.registry ?? createRegistry();
   const metrics = createMetrics(registry);
   const port = options.createPort((verb, resource, code) => metrics.apiRequests.inc({ verb, resource, code }));
-  const reconciler = new Reconciler({ port, settings: config, ...(options.now ? { now: options.now } : {}) });
+  const reconciler = new Reconciler({
+    port,
+    settings: config,
+    ...(options.now ? { now: options.now } : {}),
+    onEvent: ({ regarding, event, ok, error }) => {
+      metrics.kubeEvents.inc({ reason: event.reason, outcome: ok ? 'written' : 'failed' });
+      if (!ok)
+        logger.warn(
+          { kind: regarding.kind, namespace: regarding.namespace, name: regarding.name, reason: event.reason, error },
+          `[event] could not record ${event.reason} on ${regarding.kind.toLowerCase()}=${regarding.name}: ${error ?? 'unknown error'}`,
+        );
+    },
+  });
   const validateData = compileDataValidators(); // once, at start-up
   const decisionSink = config.sink
     ? createDecisionSink({

@@ -9,6 +9,9 @@ export const RESTART_PERMISSIONS = [
     ['get', 'list', 'patch'].map((v) => `apps/${r}:${v}`),
   ),
   ...['get', 'list', 'patch'].map((v) => `serving.knative.dev/services:${v}`),
+  // Kubernetes Events on the workloads it decides about: create, and patch for a repeated event's series
+  'events.k8s.io/events:create',
+  'events.k8s.io/events:patch',
 ];
 
 /** Plural resource of a core or apps kind, as RBAC names it. */

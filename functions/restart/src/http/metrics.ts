@@ -8,6 +8,7 @@ export interface RestartMetrics {
   reconcileDuration: Histogram<'trigger'>;
   apiRequests: Counter<'verb' | 'resource' | 'code'>;
   decisionEvents: Counter<'action' | 'outcome'>;
+  kubeEvents: Counter<'reason' | 'outcome'>;
 }
 
 export function createMetrics(registry: Registry): RestartMetrics {
@@ -48,6 +49,12 @@ export function createMetrics(registry: Registry): RestartMetrics {
       name: 'reroll_restart_decision_events_total',
       help: 'Decision CloudEvents to K_SINK, by action and outcome (sent, failed, timeout, skipped while the sink is broken)',
       labelNames: ['action', 'outcome'],
+      registers,
+    }),
+    kubeEvents: new Counter({
+      name: 'reroll_restart_kube_events_total',
+      help: 'Kubernetes Events on workloads, by reason and outcome (written, failed: dropped, the decision stands)',
+      labelNames: ['reason', 'outcome'],
       registers,
     }),
   };

@@ -11,6 +11,7 @@ import type { MergePatch } from '../core/build-patch';
 import type { ConfigRef, KubeObject, WorkloadKind, WorkloadRef } from '../core/types';
 import { ApiUnavailableError, KubeApiError, type KubePort, type WorkloadList } from './port';
 import { DEFAULT_RETRY, createRetryPolicy, isTransient, statusOf, type RetryOptions } from './retry-policy';
+import { createEventRecorder } from './event-recorder';
 
 export interface ClientNodePortOptions {
   kubeConfig: KubeConfig;
@@ -18,6 +19,9 @@ export interface ClientNodePortOptions {
   pageSize?: number;
   /** one call per attempt: verb, resource and status code (or 'error'/'timeout') */
   onRequest?: (verb: string, resource: string, code: string) => void;
+  /** the Events' reportingInstance (default: the host name, i.e. the pod) */
+  reportingInstance?: string;
+  now?: () => Date;
 }
 
 const GVR: Record<WorkloadKind, { group: string; version: string; plural: string }> = {
@@ -107,7 +111,17 @@ export function createClientNodePort(options: ClientNodePortOptions): KubePort {
     return items;
   }
 
+  const recordEvent = createEventRecorder({
+    kubeConfig,
+    call: (verb, resource, fn) => call(verb, resource, true, fn),
+    apiVersionOf: (kind) => API_VERSION[kind],
+    ...(options.reportingInstance ? { reportingInstance: options.reportingInstance } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+
   return {
+    recordEvent,
+
     async getConfig(ref: ConfigRef) {
       const resource = ref.kind === 'ConfigMap' ? 'configmaps' : 'secrets';
       const obj = await orNull(

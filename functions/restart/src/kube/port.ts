@@ -9,6 +9,22 @@ export interface WorkloadList {
   failures: Array<{ kind: WorkloadKind; status: number; message: string }>;
 }
 
+/** A Kubernetes Event on a workload, as a controller records it (events.k8s.io/v1). */
+export interface WorkloadEvent {
+  type: 'Normal' | 'Warning';
+  /** CamelCase, e.g. Rolled, RollFailed, Recorded */
+  reason: string;
+  /** human-readable, never a config value (at most 1 KiB; longer notes are cut) */
+  note: string;
+  /** what the controller did or tried, e.g. Roll, Record */
+  action: string;
+}
+
+/** The workload an event regards; the uid is what `kubectl describe` selects events by. */
+export interface EventRegarding extends WorkloadRef {
+  uid?: string;
+}
+
 export interface KubePort {
   /** null = 404 */
   getConfig(ref: ConfigRef): Promise<KubeObject | null>;
@@ -18,6 +34,12 @@ export interface KubePort {
   getWorkload(ref: WorkloadRef): Promise<KubeObject | null>;
   /** a JSON merge patch (Content-Type application/merge-patch+json); the patch carries the resourceVersion precondition */
   patchWorkload(ref: WorkloadRef, patch: MergePatch): Promise<KubeObject>;
+  /**
+   * create an events.k8s.io/v1 Event regarding the workload (reporting controller reroll.dev/restart),
+   * or bump its series when the same event was recorded moments ago. Throws like the other methods;
+   * callers go through recordEventSafely (an event failing to write never fails the reconcile).
+   */
+  recordEvent(regarding: EventRegarding, event: WorkloadEvent): Promise<void>;
 }
 
 /** A definite answer from the API server that retrying will not change (403, 404, 409 on patch, 422 …). */

@@ -3,10 +3,17 @@
 // emulator is not needed. Every call is logged so tests can assert "no call at all".
 import type { MergePatch } from '../../src/core/build-patch';
 import type { ConfigRef, KubeObject, WorkloadKind, WorkloadRef } from '../../src/core/types';
-import { ApiUnavailableError, KubeApiError, type KubePort, type WorkloadList } from '../../src/kube/port';
+import {
+  ApiUnavailableError,
+  KubeApiError,
+  type EventRegarding,
+  type KubePort,
+  type WorkloadEvent,
+  type WorkloadList,
+} from '../../src/kube/port';
 
 export interface PortCall {
-  verb: 'get' | 'list' | 'patch';
+  verb: 'get' | 'list' | 'patch' | 'create';
   kind: string;
   namespace: string;
   name?: string;
@@ -16,6 +23,8 @@ export type Fault = { verb?: PortCall['verb']; kind?: string; status: number | '
 
 export class MemoryPort implements KubePort {
   readonly calls: PortCall[] = [];
+  /** Kubernetes Events written (kind 'Event' in calls; inject a fault with kind 'Event' to fail them) */
+  readonly events: Array<{ regarding: EventRegarding; event: WorkloadEvent }> = [];
   private readonly objects = new Map<string, KubeObject>();
   private faults: Fault[] = [];
   private rv = 1000;
@@ -103,6 +112,16 @@ export class MemoryPort implements KubePort {
       const merged = mergePatch(current, patch) as KubeObject;
       return this.put(merged);
     });
+  }
+
+  recordEvent(regarding: EventRegarding, event: WorkloadEvent): Promise<void> {
+    try {
+      this.record({ verb: 'create', kind: 'Event', namespace: regarding.namespace, name: regarding.name });
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    this.events.push({ regarding: { ...regarding }, event: { ...event } });
+    return Promise.resolve();
   }
 
   private record(call: PortCall): void {
