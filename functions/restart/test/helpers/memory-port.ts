@@ -118,7 +118,7 @@ export class MemoryPort implements KubePort {
     try {
       this.record({ verb: 'create', kind: 'Event', namespace: regarding.namespace, name: regarding.name });
     } catch (err) {
-      return Promise.reject(err as Error);
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     this.events.push({ regarding: { ...regarding }, event: { ...event } });
     return Promise.resolve();
