@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 60_000,
     fileParallelism: false,
+    // the real tier (test/real-tier/): one real control plane for the run, or one line saying how to enable it
+    globalSetup: ['./test/real-tier/global-setup.ts'],
   },
 });
