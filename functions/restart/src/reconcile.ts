@@ -11,6 +11,7 @@ import {
   type Plan,
   type Workload,
 } from './core/decide';
+import { describeDecisionEvent } from './core/decision-events';
 import { findConfigsUsed } from './core/match-workload';
 import { applyRolloutBudget, countRecentRollouts, type BudgetState } from './core/rollout-budget';
 import { explainNamespace, isNamespaceServed, type NamespacePolicy } from './core/namespaces';
@@ -71,20 +72,6 @@ export class Reconciler {
   /** Write a Kubernetes Event on a workload; a failure is reported through onEvent, never thrown. */
   recordEvent(regarding: EventRegarding, event: WorkloadEvent): Promise<boolean> {
     return recordEventSafely(this.options.port, regarding, event, this.options.onEvent);
-  }
-
-  /** notify-only (reroll.dev/mode: notify): the Event is the notification; written once per change with the hash. */
-  private recordRollNeeded(plan: Plan): Promise<boolean> {
-    const uid = plan.workload.object.metadata?.uid;
-    return this.recordEvent(
-      {
-        kind: plan.workload.kind,
-        namespace: plan.decision.namespace,
-        name: plan.decision.name,
-        ...(typeof uid === 'string' ? { uid } : {}),
-      },
-      { type: 'Normal', reason: 'RollNeeded', note: plan.decision.reason, action: 'Notify' },
-    );
   }
 
   /** Single-flight per (kind, namespace, name). */
@@ -239,7 +226,7 @@ export class Reconciler {
     decisions: Decision[],
   ): Promise<ReconcileResult> {
     const restartedAt: Record<string, string> = {};
-    const outcomes = await Promise.allSettled(plans.map((plan) => this.applyOne(plan, redecide)));
+    const outcomes = await Promise.allSettled(plans.map((plan) => this.applyAndRecord(plan, redecide)));
     const unavailable = outcomes.find((o) => o.status === 'rejected' && o.reason instanceof ApiUnavailableError);
     if (unavailable) throw (unavailable as PromiseRejectedResult).reason;
     for (const outcome of outcomes) {
@@ -251,56 +238,71 @@ export class Reconciler {
     return { decisions, restartedAt };
   }
 
+  /** Apply a plan, then leave its Kubernetes Event on the workload (a failed event write changes nothing). */
+  private async applyAndRecord(
+    plan: Plan,
+    redecide: (fresh: Workload) => Plan | undefined,
+  ): Promise<{ decision: Decision; timestamp?: string }> {
+    const outcome = await this.applyOne(plan, redecide);
+    const event = this.options.settings.dryRun ? undefined : describeDecisionEvent(outcome.decision, outcome.trace);
+    if (event) {
+      const { kind } = plan.workload;
+      const { namespace, name } = outcome.decision;
+      await this.recordEvent({ kind, namespace, name, ...(outcome.uid ? { uid: outcome.uid } : {}) }, event);
+    }
+    return outcome;
+  }
+
   private async applyOne(
     first: Plan,
     redecide: (fresh: Workload) => Plan | undefined,
-  ): Promise<{ decision: Decision; timestamp?: string }> {
+  ): Promise<{ decision: Decision; timestamp?: string; trace?: Plan['trace']; uid?: string }> {
     const { port, settings } = this.options;
     const maxConflicts = this.options.maxConflictRetries ?? 3;
     let plan = first;
+    const done = (decision: Decision, timestamp?: string) => {
+      const uid = plan.workload.object.metadata?.uid;
+      return {
+        decision,
+        ...(timestamp ? { timestamp } : {}),
+        ...(plan.trace ? { trace: plan.trace } : {}),
+        ...(typeof uid === 'string' ? { uid } : {}),
+      };
+    };
     for (let conflicts = 0; ; conflicts++) {
-      if (!plan.patch) return { decision: plan.decision };
+      if (!plan.patch) return done(plan.decision);
       const timestamp = plan.patch.spec?.template.metadata.annotations['rolling.restart.controller/restartTimestamp'];
-      if (settings.dryRun)
-        return { decision: { ...plan.decision, reason: `${plan.decision.reason} (dry run: not patched)` } };
+      if (settings.dryRun) return done({ ...plan.decision, reason: `${plan.decision.reason} (dry run: not patched)` });
       const ref = { kind: plan.workload.kind, namespace: plan.decision.namespace, name: plan.decision.name };
       try {
         await port.patchWorkload(ref, plan.patch);
-        if (plan.decision.action === 'notified') await this.recordRollNeeded(plan);
-        return { decision: plan.decision, ...(timestamp ? { timestamp } : {}) };
+        return done(plan.decision, timestamp);
       } catch (err) {
         if (!(err instanceof KubeApiError)) throw err;
         if (err.status === 404)
-          return { decision: { ...plan.decision, action: 'skipped', reason: 'the workload was deleted meanwhile' } };
+          return done({ ...plan.decision, action: 'skipped', reason: 'the workload was deleted meanwhile' });
         if (err.status !== 409)
-          return {
-            decision: {
-              ...plan.decision,
-              action: 'failed',
-              reason: `${plan.decision.reason}; the patch failed: ${err.message}`,
-            },
-          };
+          return done({
+            ...plan.decision,
+            action: 'failed',
+            reason: `${plan.decision.reason}; the patch failed: ${err.message}`,
+          });
         if (conflicts >= maxConflicts)
-          return {
-            decision: {
-              ...plan.decision,
-              action: 'failed',
-              reason: `the workload kept changing under us (${conflicts + 1} conflicts); the next event or resync will converge it`,
-            },
-          };
+          return done({
+            ...plan.decision,
+            action: 'failed',
+            reason: `the workload kept changing under us (${conflicts + 1} conflicts); the next event or resync will converge it`,
+          });
         // 409: another writer (maybe another replica) changed it since we read it: read again, decide again.
         const fresh = await port.getWorkload(ref);
-        if (!fresh)
-          return { decision: { ...plan.decision, action: 'skipped', reason: 'the workload was deleted meanwhile' } };
+        if (!fresh) return done({ ...plan.decision, action: 'skipped', reason: 'the workload was deleted meanwhile' });
         const again = redecide({ kind: plan.workload.kind, object: fresh });
         if (!again)
-          return {
-            decision: {
-              ...plan.decision,
-              action: 'skipped',
-              reason: 'after a conflict, the workload no longer uses the config',
-            },
-          };
+          return done({
+            ...plan.decision,
+            action: 'skipped',
+            reason: 'after a conflict, the workload no longer uses the config',
+          });
         plan = again;
       }
     }

@@ -202,6 +202,31 @@ describe.skipIf(!canRun)('npm start, end to end', () => {
     expect(lines(/^hello-prod\s+\| pod .* starting/)).toHaveLength(prodStarts);
   }, 60_000);
 
+  it('kubectl describe deployment shows reroll’s Rolled event after that patch', async () => {
+    // Written by the restart function through events.k8s.io/v1 under its ServiceAccount (the Role in
+    // knative/ grants create on events), read back by kubectl describe from the core v1 view.
+    const described = await waitFor(
+      `a Rolled event on deployment/helloworld-test (output:\n${output.slice(-2000)})`,
+      async () => {
+        const text = await kubectl(kubeconfig, ['describe', 'deployment', 'helloworld-test', '-n', namespace]);
+        return /Normal\s+Rolled\s+\S+\s+reroll\.dev\/restart\s+Rolled for ConfigMap helloworld-test: config hash \S+ → [0-9a-f]{12}/.test(
+          text,
+        )
+          ? text
+          : undefined;
+      },
+      20_000,
+    );
+    expect(described).toMatch(/Events:/);
+    expect(
+      lines(/^api\s+\| create events reroll-demo\/\S* → 201 by system:serviceaccount:reroll-demo:reroll-restart$/)
+        .length,
+    ).toBeGreaterThan(0);
+    // prod was not rolled, so it has no Rolled event
+    const prod = await kubectl(kubeconfig, ['describe', 'deployment', 'helloworld-prod', '-n', namespace]);
+    expect(prod).not.toMatch(/Rolled for/);
+  }, 40_000);
+
   it('a metadata-only change rolls nothing', async () => {
     const generation = async () =>
       Number(

@@ -6,6 +6,7 @@
 // What counts is the live state, not the event: an update for a config that is gone is a delete, a
 // `delete` for a config that still exists (a label-selector transition) is treated like an `add`.
 import { buildPatch, formatTimestamp, type MergePatch } from './build-patch';
+import type { DecisionTrace } from './decision-events';
 import { clearDeferral, deferPlan, readDeferredSince } from './defer-rollout';
 import type { ConfigUse } from './find-references';
 import { hashConfigs } from './hash-config';
@@ -39,6 +40,8 @@ export interface Plan {
   /** the merge patch to apply (rolled / recorded only) */
   patch?: MergePatch;
   workload: Workload;
+  /** what the hash covered and how it moved (rolled / recorded): the workload's Kubernetes Event says it */
+  trace?: DecisionTrace;
 }
 
 /** Live configs read for this reconcile, keyed by configKey(); null = 404. */
@@ -159,6 +162,12 @@ export function decideWorkload(
     configs: counted.map((u) => `${u.kind}/${u.name}`),
     hash: { ...(recorded ? { recorded: short(recorded) } : {}), live: short(hash) },
   };
+  const trace: DecisionTrace = {
+    configs: counted.map((use) => `${use.kind} ${use.name}`),
+    to: hash,
+    ...(recorded !== undefined ? { from: recorded } : {}),
+  };
+  const traced = (p: Plan): Plan => (p.patch ? { ...p, trace } : p);
 
   if (recorded === hash)
     return decide(
@@ -182,7 +191,9 @@ export function decideWorkload(
           : trigger.action === 'delete'
             ? `delete event for a ${trigger.ref.kind} that still exists (label-selector transition)`
             : `${trigger.action} event`;
-      return decide('recorded', `first sight on ${what}: config hash ${short(hash)} recorded, no rollout`, plan(false));
+      return traced(
+        decide('recorded', `first sight on ${what}: config hash ${short(hash)} recorded, no rollout`, plan(false)),
+      );
     } else {
       why = `no config hash recorded and ${describeConfig((trigger as { ref: ConfigRef }).ref)} was updated`;
     }
@@ -205,10 +216,10 @@ export function decideWorkload(
   // the hash rules say roll; the workload's own rollout rules may still say notify or wait
   const rules = checkRolloutRules(workload.object, options.now);
   if (rules.verdict === 'invalid') return decide('skipped', `${why}, but ${rules.reason}`);
-  if (rules.verdict === 'notify') return decide('notified', `${why}; ${rules.reason}`, plan(false));
+  if (rules.verdict === 'notify') return traced(decide('notified', `${why}; ${rules.reason}`, plan(false)));
   if (rules.verdict === 'defer')
     return deferPlan(decide('rolled', why), `${why}, but ${rules.reason}`, rules.dueAt, options.now);
-  return decide('rolled', why, plan(true));
+  return traced(decide('rolled', why, plan(true)));
 }
 
 function short(hash: string): string {

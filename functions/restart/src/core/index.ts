@@ -6,4 +6,4 @@ export * from './match-workload';
 export * from './rollout-annotations';
 export * from './types';
 export { formatTimestamp } from './build-patch';
-export { formatApiPath } from './decision-event';
+export { formatApiPath } from './decision-cloud-event';

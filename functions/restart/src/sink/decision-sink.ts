@@ -14,7 +14,7 @@ import {
   wrap,
 } from 'cockatiel';
 import type { Logger } from 'pino';
-import { buildDecisionEvent, isDecisionEventWorthy } from '../core/decision-event';
+import { buildDecisionEvent, isDecisionEventWorthy } from '../core/decision-cloud-event';
 import type { Decision } from '../core/types';
 import type { Counter } from 'prom-client';
 

@@ -137,12 +137,17 @@ for (const mode of ['Resource', 'Reference'] as const) {
         expect(res.json.decisions).toEqual([
           expect.objectContaining({ name: user, namespace: 'demo', action: EXPECTED[key] }),
         ]);
-        const writes = h.emulator!.requests().filter((r) => r.verb !== 'get' && r.verb !== 'list');
+        const allWrites = h.emulator!.requests().filter((r) => r.verb !== 'get' && r.verb !== 'list');
+        const writes = allWrites.filter((r) => r.resource !== 'events');
         const wrote = EXPECTED[key] === 'rolled' || EXPECTED[key] === 'recorded';
         expect(writes.map((w) => `${w.verb} ${w.resource}/${w.name} ${w.contentType}`)).toEqual(
           wrote
             ? [`patch ${user === 'hw-secret' ? 'statefulsets' : 'deployments'}/${user} application/merge-patch+json`]
             : [],
+        );
+        // and one Kubernetes Event (Rolled / Recorded) on that workload when it wrote, none otherwise
+        expect(allWrites.filter((r) => r.resource === 'events').map((r) => `${r.verb} ${r.group} ${r.status}`)).toEqual(
+          wrote ? ['create events.k8s.io 201'] : [],
         );
         if (EXPECTED[key] === 'rolled') rolledSoFar.push(user);
       });
