@@ -8,7 +8,11 @@ export type Env = (typeof ENVS)[number];
 
 export const overlayDir = (env: Env): string => `kustomize/overlays/${env}`;
 export const KUSTOMIZATIONS = ['kustomize/base', ...ENVS.map(overlayDir), 'knative'];
-export const KNATIVE_COMPONENTS = ['knative/optional/broker', 'knative/optional/watch-secrets'];
+export const KNATIVE_COMPONENTS = [
+  'knative/optional/broker',
+  'knative/optional/watch-secrets',
+  'knative/optional/decision-events',
+];
 
 export interface ManifestSet {
   /** Every kustomization, rendered as `kubectl apply -k` would. */

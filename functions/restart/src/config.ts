@@ -15,6 +15,10 @@ export interface RestartConfig {
   logFormat: LogFormat;
   logLevel: LogLevel;
   port: number;
+  /** REROLL_MAX_ROLLOUTS_PER_MINUTE: per namespace; unset = no budget */
+  maxRolloutsPerMinute?: number;
+  /** K_SINK (a SinkBinding sets it): where decision CloudEvents go; unset = none sent */
+  sink?: string;
 }
 
 /** seed 003's system namespaces plus Knative's and Istio's own */
@@ -98,6 +102,42 @@ export function loadConfig(
       errors.push(`PORT: ${JSON.stringify(rawPort)} is not a port number (0-65535)`);
   }
 
+  let maxRolloutsPerMinute: number | undefined;
+  const rawBudget = value('REROLL_MAX_ROLLOUTS_PER_MINUTE');
+  if (rawBudget !== undefined && rawBudget !== '' && rawBudget !== '0') {
+    maxRolloutsPerMinute = Number(rawBudget);
+    if (!/^\d+$/.test(rawBudget) || maxRolloutsPerMinute < 1)
+      errors.push(
+        `REROLL_MAX_ROLLOUTS_PER_MINUTE: ${JSON.stringify(rawBudget)} is not a whole number of rollouts (0 or unset = no budget)`,
+      );
+  }
+
+  const sink = value('K_SINK') || undefined;
+  if (sink !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(sink);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+      errors.push(`K_SINK: ${JSON.stringify(sink)} is not an http(s) URL`);
+  }
+
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, config: { namespaces, excludeNamespaces, match, onDelete, dryRun, logFormat, logLevel, port } };
+  return {
+    ok: true,
+    config: {
+      namespaces,
+      excludeNamespaces,
+      match,
+      onDelete,
+      dryRun,
+      logFormat,
+      logLevel,
+      port,
+      ...(maxRolloutsPerMinute !== undefined ? { maxRolloutsPerMinute } : {}),
+      ...(sink !== undefined ? { sink } : {}),
+    },
+  };
 }

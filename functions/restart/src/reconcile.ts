@@ -13,18 +13,24 @@ import {
 } from './core/decide';
 import { describeDecisionEvent } from './core/decision-events';
 import { findConfigsUsed } from './core/match-workload';
+import { applyRolloutBudget, countRecentRollouts, type BudgetState } from './core/rollout-budget';
 import { explainNamespace, isNamespaceServed, type NamespacePolicy } from './core/namespaces';
 import type { ConfigRef, Decision, EventAction, KubeObject, MatchMode, OnDelete } from './core/types';
 import { WORKLOAD_KINDS, configKey, describeConfig } from './core/types';
 import { ApiUnavailableError, KubeApiError, type EventRegarding, type KubePort, type WorkloadEvent } from './kube/port';
 import { recordEventSafely, type EventReporter } from './kube/record-event-safely';
+import { KeyedLock } from './keyed-lock';
 import { SingleFlight } from './single-flight';
 
 export interface ReconcileSettings extends NamespacePolicy {
   match: MatchMode;
   onDelete: OnDelete;
   dryRun: boolean;
+  /** rollouts per namespace per minute; unset = no budget */
+  maxRolloutsPerMinute?: number;
 }
+
+type Redecide = (fresh: Workload) => Plan | undefined;
 
 export interface ReconcileResult {
   decisions: Decision[];
@@ -56,6 +62,7 @@ export interface ReconcilerOptions {
 export class Reconciler {
   private readonly configFlights = new SingleFlight<ConfigEvent, ReconcileResult>(mergeEvents);
   private readonly resyncFlight = new SingleFlight<null, ReconcileResult>(() => null);
+  private readonly namespaceLock = new KeyedLock();
   private readonly now: () => Date;
 
   constructor(private readonly options: ReconcilerOptions) {
@@ -73,12 +80,40 @@ export class Reconciler {
     if (!isNamespaceServed(event.ref.namespace, settings)) {
       return Promise.resolve({ decisions: [], note: explainNamespace(event.ref.namespace, settings) });
     }
-    return this.configFlights.run(configKey(event.ref), event, (e) => this.runConfig(e));
+    return this.configFlights.run(configKey(event.ref), event, (e) =>
+      this.inNamespace(e.ref.namespace, () => this.runConfig(e)),
+    );
   }
 
   /** Every opted-in workload in the served namespaces (PingSource: the adapter never replays missed changes). */
   resync(): Promise<ReconcileResult> {
     return this.resyncFlight.run('resync', null, () => this.runResync());
+  }
+
+  /** With a budget, one namespace decides at a time (see keyed-lock.ts); without, nothing waits. */
+  private inNamespace<T>(namespace: string, task: () => Promise<T>): Promise<T> {
+    return this.options.settings.maxRolloutsPerMinute ? this.namespaceLock.run(namespace, task) : task();
+  }
+
+  /** The namespace budget over this round's plans; a 409 re-decision cannot slip past it either. */
+  private withBudget(plans: Plan[], listed: Workload[], now: Date, redecide: Redecide): [Plan[], Redecide] {
+    const max = this.options.settings.maxRolloutsPerMinute;
+    if (!max) return [plans, redecide];
+    const budgeted = applyRolloutBudget(plans, countRecentRollouts(listed, max, now), now);
+    const held = new Set(
+      budgeted
+        .filter((p, i) => p.decision.action === 'deferred' && plans[i]!.decision.action === 'rolled')
+        .map((p) => `${p.decision.kind}/${p.decision.name}`),
+    );
+    const spent: BudgetState = { maxPerMinute: max, recent: Array<Date>(max).fill(now) };
+    return [
+      budgeted,
+      (fresh) => {
+        const again = redecide(fresh);
+        if (!again || !held.has(`${again.decision.kind}/${again.decision.name}`)) return again;
+        return applyRolloutBudget([again], spent, now)[0];
+      },
+    ];
   }
 
   private decideOptions(): DecideOptions {
@@ -119,34 +154,54 @@ export class Reconciler {
     const options = this.decideOptions();
     const { readable, unreadable } = splitReadable(candidates, lookup.unreadable, settings.match);
     decisions.push(...unreadable);
-    const plans = decideEvent(ref, event.action, config, readable, lookup.configs, options);
-    const redecide = (fresh: Workload) => {
-      const again = findCandidates([fresh], ref, config, settings.match);
-      return again.length === 0 ? undefined : decideEvent(ref, event.action, config, again, lookup.configs, options)[0];
-    };
+    const [plans, redecide] = this.withBudget(
+      decideEvent(ref, event.action, config, readable, lookup.configs, options),
+      listed.workloads,
+      options.now,
+      (fresh: Workload) => {
+        const again = findCandidates([fresh], ref, config, settings.match);
+        return again.length === 0
+          ? undefined
+          : decideEvent(ref, event.action, config, again, lookup.configs, options)[0];
+      },
+    );
     const result = await this.apply(plans, redecide, decisions);
     return env ? { ...result, env } : result;
   }
 
   private async runResync(): Promise<ReconcileResult> {
-    const { port, settings } = this.options;
+    const { settings } = this.options;
     const decisions: Decision[] = [];
     const restartedAt: Record<string, string> = {};
     for (const namespace of settings.namespaces.filter((ns) => isNamespaceServed(ns, settings))) {
-      const listed = await port.listWorkloads(namespace, WORKLOAD_KINDS);
-      decisions.push(
-        ...listed.failures.map((f) => failed(f.kind, namespace, '*', `cannot list ${f.kind}s: ${f.message}`)),
-      );
-      const lookup = await this.readConfigs(listConfigsNeeded(listed.workloads, settings.match, namespace));
-      const options = this.decideOptions();
-      const { readable, unreadable } = splitReadable(listed.workloads, lookup.unreadable, settings.match);
-      decisions.push(...unreadable);
-      const plans = decideResync(readable, lookup.configs, options);
-      const result = await this.apply(plans, (fresh) => decideResync([fresh], lookup.configs, options)[0], []);
-      decisions.push(...result.decisions);
-      Object.assign(restartedAt, result.restartedAt);
+      await this.inNamespace(namespace, () => this.resyncNamespace(namespace, decisions, restartedAt));
     }
     return { decisions, restartedAt };
+  }
+
+  private async resyncNamespace(
+    namespace: string,
+    decisions: Decision[],
+    restartedAt: Record<string, string>,
+  ): Promise<void> {
+    const { port, settings } = this.options;
+    const listed = await port.listWorkloads(namespace, WORKLOAD_KINDS);
+    decisions.push(
+      ...listed.failures.map((f) => failed(f.kind, namespace, '*', `cannot list ${f.kind}s: ${f.message}`)),
+    );
+    const lookup = await this.readConfigs(listConfigsNeeded(listed.workloads, settings.match, namespace));
+    const options = this.decideOptions();
+    const { readable, unreadable } = splitReadable(listed.workloads, lookup.unreadable, settings.match);
+    decisions.push(...unreadable);
+    const [plans, redecide] = this.withBudget(
+      decideResync(readable, lookup.configs, options),
+      listed.workloads,
+      options.now,
+      (fresh) => decideResync([fresh], lookup.configs, options)[0],
+    );
+    const result = await this.apply(plans, redecide, []);
+    decisions.push(...result.decisions);
+    Object.assign(restartedAt, result.restartedAt);
   }
 
   private async readConfigs(refs: ConfigRef[]): Promise<{ configs: ConfigLookup; unreadable: Map<string, string> }> {

@@ -9,6 +9,7 @@ import { createMetrics, type RestartMetrics } from './http/metrics';
 import { compileDataValidators } from './intake/data-schemas';
 import type { KubePort } from './kube/port';
 import { Reconciler } from './reconcile';
+import { createDecisionSink } from './sink/decision-sink';
 
 export interface StartOptions {
   config: RestartConfig;
@@ -19,6 +20,8 @@ export interface StartOptions {
   registry?: Registry;
   now?: () => Date;
   drainTimeoutMs?: number;
+  /** per decision CloudEvent (default 1000 ms) */
+  sinkTimeoutMs?: number;
 }
 
 export interface RestartFunction {
@@ -51,7 +54,16 @@ export async function startRestartFunction(options: StartOptions): Promise<Resta
     },
   });
   const validateData = compileDataValidators(); // once, at start-up
-  const app = createApp({ reconciler, validateData, logger, metrics });
+  const decisionSink = config.sink
+    ? createDecisionSink({
+        url: config.sink,
+        logger,
+        counter: metrics.decisionEvents,
+        ...(options.sinkTimeoutMs !== undefined ? { timeoutMs: options.sinkTimeoutMs } : {}),
+        ...(options.now ? { now: options.now } : {}),
+      })
+    : undefined;
+  const app = createApp({ reconciler, validateData, logger, metrics, ...(decisionSink ? { decisionSink } : {}) });
   const server = await startFunctionServer({
     name: 'restart',
     port: config.port,
@@ -68,8 +80,10 @@ export async function startRestartFunction(options: StartOptions): Promise<Resta
       match: config.match,
       onDelete: config.onDelete,
       dryRun: config.dryRun,
+      ...(config.maxRolloutsPerMinute ? { maxRolloutsPerMinute: config.maxRolloutsPerMinute } : {}),
+      ...(config.sink ? { sink: config.sink } : {}),
     },
-    `[config] namespaces=${config.namespaces.join(',')} match=${config.match} onDelete=${config.onDelete}${config.dryRun ? ' dryRun=true' : ''}`,
+    `[config] namespaces=${config.namespaces.join(',')} match=${config.match} onDelete=${config.onDelete}${config.dryRun ? ' dryRun=true' : ''}${config.maxRolloutsPerMinute ? ` maxRolloutsPerMinute=${config.maxRolloutsPerMinute}` : ''}${config.sink ? ` sink=${config.sink}` : ''}`,
   );
   return { server, url: server.url, logger, registry, metrics, reconciler, close: () => server.close() };
 }

@@ -33,6 +33,12 @@ describe('loadConfig', () => {
       { match: 'reference', onDelete: 'roll', dryRun: true, logFormat: 'json', logLevel: 'debug' },
     ],
     ['port', { PORT: '9090' }, { port: 9090 }],
+    ['rollout budget', { REROLL_MAX_ROLLOUTS_PER_MINUTE: '50' }, { maxRolloutsPerMinute: 50 }],
+    [
+      'decision sink (SinkBinding)',
+      { K_SINK: 'http://broker-ingress.knative-eventing.svc/ns/reroll' },
+      { sink: 'http://broker-ingress.knative-eventing.svc/ns/reroll' },
+    ],
   ];
   for (const [name, env, expected] of valid) {
     it(name, () => {
@@ -62,6 +68,28 @@ describe('loadConfig', () => {
       'LOG_LEVEL',
       'REROLL_DRY_RUN',
       'PORT',
+    ]);
+  });
+
+  it('no budget and no sink by default; 0 means no budget', () => {
+    for (const env of [{}, { REROLL_MAX_ROLLOUTS_PER_MINUTE: '0' }, { K_SINK: '' }]) {
+      const result = loadConfig(env, { ownNamespace: 'demo' });
+      expect(result.ok && result.config.maxRolloutsPerMinute).toBe(undefined);
+      expect(result.ok && result.config.sink).toBe(undefined);
+    }
+  });
+
+  it('a bad budget and a bad sink are reported together with the rest', () => {
+    const result = loadConfig(
+      { REROLL_MAX_ROLLOUTS_PER_MINUTE: 'fifty', K_SINK: 'broker:80', REROLL_MATCH: 'name' },
+      { ownNamespace: 'demo' },
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.map((e) => e.split(':')[0])).toEqual([
+      'REROLL_MATCH',
+      'REROLL_MAX_ROLLOUTS_PER_MINUTE',
+      'K_SINK',
     ]);
   });
 

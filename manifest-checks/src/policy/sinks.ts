@@ -27,6 +27,12 @@ export function checkSinks(objects: KubeObject[]): Violation[] {
         out.push(violation(o, 'sink', `spec.broker ${broker} does not exist`));
       }
     } else continue;
+    if (isKind(o, 'sources.knative.dev', 'SinkBinding')) {
+      // a SinkBinding whose subject is not deployed with it sets K_SINK on nothing
+      const subject = asRecord(spec.subject);
+      if (!resolves(objects, o, subject))
+        out.push(violation(o, 'sink', `spec.subject ${String(subject.kind)}/${String(subject.name)} does not exist`));
+    }
     if (Object.keys(ref).length === 0) {
       out.push(violation(o, 'sink', `${field} is missing (a sink.uri cannot be checked here)`));
     } else if (!resolves(objects, o, ref)) {

@@ -5,8 +5,9 @@
 //  3. a deleted config rolls nothing unless on-delete=roll (pods keep the config they started with).
 // What counts is the live state, not the event: an update for a config that is gone is a delete, a
 // `delete` for a config that still exists (a label-selector transition) is treated like an `add`.
-import { buildPatch, type MergePatch } from './build-patch';
+import { buildPatch, formatTimestamp, type MergePatch } from './build-patch';
 import type { DecisionTrace } from './decision-events';
+import { clearDeferral, deferPlan, readDeferredSince } from './defer-rollout';
 import type { ConfigUse } from './find-references';
 import { hashConfigs } from './hash-config';
 import {
@@ -20,6 +21,7 @@ import {
   labelsMatch,
   matchWorkload,
 } from './match-workload';
+import { checkRolloutRules } from './rollout-rules';
 import type { ConfigRef, Decision, EventAction, KubeObject, MatchMode, OnDelete, WorkloadKind } from './types';
 import { ANNOTATIONS, configKey, describeConfig } from './types';
 
@@ -130,8 +132,9 @@ export function decideWorkload(
 ): Plan {
   const meta = workload.object.metadata ?? {};
   const namespace = meta.namespace ?? '';
+  let detail: Pick<Decision, 'configs' | 'hash'> = {};
   const decide = (action: Decision['action'], reason: string, patch?: MergePatch): Plan => ({
-    decision: { kind: workload.kind, namespace, name: meta.name ?? '', action, reason },
+    decision: { kind: workload.kind, namespace, name: meta.name ?? '', action, reason, ...detail },
     workload,
     ...(patch ? { patch } : {}),
   });
@@ -160,7 +163,12 @@ export function decideWorkload(
   const hash = hashConfigs(counted, lookupUse);
   const recorded = meta.annotations?.[ANNOTATIONS.configHash];
   const labelMatches = formatLabelMatches(workload.object, uses, options.match);
-  const plan = (roll: boolean) => buildPatch(workload.object, { hash, roll, now: options.now, labelMatches });
+  const plan = (roll: boolean) =>
+    clearDeferral(workload.object, buildPatch(workload.object, { hash, roll, now: options.now, labelMatches }));
+  detail = {
+    configs: counted.map((u) => `${u.kind}/${u.name}`),
+    hash: { ...(recorded ? { recorded: short(recorded) } : {}), live: short(hash) },
+  };
   const trace: DecisionTrace = {
     configs: counted.map((use) => `${use.kind} ${use.name}`),
     to: hash,
@@ -168,14 +176,22 @@ export function decideWorkload(
   };
   const traced = (p: Plan): Plan => (p.patch ? { ...p, trace } : p);
 
-  if (recorded === hash) return decide('unchanged', `config hash ${short(hash)} matches the recorded one`);
+  if (recorded === hash)
+    return decide(
+      'unchanged',
+      `config hash ${short(hash)} matches the recorded one`,
+      clearDeferral(workload.object, undefined),
+    );
 
   let why: string;
   if (configDeleted) {
     why = `${describeConfig((trigger as { ref: ConfigRef }).ref)} was deleted and REROLL_ON_DELETE=roll`;
   } else if (recorded === undefined) {
     const isUpdate = trigger.type === 'event' && trigger.action === 'update';
-    if (!isUpdate) {
+    const owed = readDeferredSince(workload.object);
+    if (!isUpdate && owed) {
+      why = `no config hash recorded, and a rollout deferred since ${formatTimestamp(owed)} is still owed`;
+    } else if (!isUpdate) {
       const what =
         trigger.type === 'resync'
           ? 'resync'
@@ -185,8 +201,9 @@ export function decideWorkload(
       return traced(
         decide('recorded', `first sight on ${what}: config hash ${short(hash)} recorded, no rollout`, plan(false)),
       );
+    } else {
+      why = `no config hash recorded and ${describeConfig((trigger as { ref: ConfigRef }).ref)} was updated`;
     }
-    why = `no config hash recorded and ${describeConfig(trigger.ref)} was updated`;
   } else {
     why = `config hash changed ${short(recorded)} → ${short(hash)}`;
   }
@@ -203,6 +220,12 @@ export function decideWorkload(
       `${why}, but required ${missing.kind} ${namespace}/${missing.name} does not exist: new pods could not start`,
     );
   }
+  // the hash rules say roll; the workload's own rollout rules may still say notify or wait
+  const rules = checkRolloutRules(workload.object, options.now);
+  if (rules.verdict === 'invalid') return decide('skipped', `${why}, but ${rules.reason}`);
+  if (rules.verdict === 'notify') return traced(decide('notified', `${why}; ${rules.reason}`, plan(false)));
+  if (rules.verdict === 'defer')
+    return deferPlan(decide('rolled', why), `${why}, but ${rules.reason}`, rules.dueAt, options.now);
   return traced(decide('rolled', why, plan(true)));
 }
 

@@ -14,8 +14,8 @@ export interface DecisionTrace {
 
 export interface DecisionEvent {
   type: 'Normal' | 'Warning';
-  reason: 'Rolled' | 'RollFailed' | 'Recorded';
-  action: 'Roll' | 'Record';
+  reason: 'Rolled' | 'RollFailed' | 'Recorded' | 'RollNeeded';
+  action: 'Roll' | 'Record' | 'Notify';
   note: string;
 }
 
@@ -44,6 +44,9 @@ export function describeDecisionEvent(decision: Decision, trace: DecisionTrace |
         action: 'Record',
         note: `First sight of ${listConfigs(trace.configs)}: config hash ${short(trace.to)} recorded, no rollout`,
       };
+    case 'notified':
+      // reroll.dev/mode: notify: this Event is the notification (written once per change, with the hash)
+      return { type: 'Normal', reason: 'RollNeeded', action: 'Notify', note: decision.reason };
     case 'failed':
       return { type: 'Warning', reason: 'RollFailed', action: 'Roll', note: decision.reason };
     default:

@@ -10,6 +10,8 @@ export interface ConfigUse {
   keys: string[] | null;
   /** true when every reference to it is optional: the pod starts without it */
   optional: boolean;
+  /** where the pod spec reads it (`containers[app].envFrom[0].configMapRef`), for `reroll explain` */
+  via?: string[];
 }
 
 type Json = Record<string, unknown>;
@@ -20,38 +22,51 @@ export function podSpecOf(workload: KubeObject): Json | undefined {
 }
 
 export function findReferences(podSpec: Json | undefined): ConfigUse[] {
+  return findReferencePaths(podSpec).map(({ via: _via, ...use }) => use);
+}
+
+/** findReferences, with where each one is read (`via`): what `reroll explain` shows. */
+export function findReferencePaths(podSpec: Json | undefined): ConfigUse[] {
   if (!podSpec) return [];
   const found: ConfigUse[] = [];
-  const add = (kind: ConfigKind, name: unknown, keys: string[] | null, optional: unknown) => {
-    if (typeof name === 'string' && name !== '') found.push({ kind, name, keys, optional: optional === true });
+  const add = (kind: ConfigKind, name: unknown, keys: string[] | null, optional: unknown, via: string) => {
+    if (typeof name === 'string' && name !== '')
+      found.push({ kind, name, keys, optional: optional === true, via: [via] });
   };
 
-  for (const volume of asArray(podSpec.volumes)) {
+  for (const [v, volume] of asArray(podSpec.volumes).entries()) {
+    const at = `volumes[${label(volume.name, v)}]`;
     const configMap = asRecord(volume.configMap);
-    if (configMap) add('ConfigMap', configMap.name, itemKeys(configMap.items), configMap.optional);
+    if (configMap) add('ConfigMap', configMap.name, itemKeys(configMap.items), configMap.optional, `${at}.configMap`);
     const secret = asRecord(volume.secret);
-    if (secret) add('Secret', secret.secretName, itemKeys(secret.items), secret.optional);
-    for (const source of asArray(asRecord(volume.projected)?.sources)) {
+    if (secret) add('Secret', secret.secretName, itemKeys(secret.items), secret.optional, `${at}.secret`);
+    for (const [i, source] of asArray(asRecord(volume.projected)?.sources).entries()) {
       const cm = asRecord(source.configMap);
-      if (cm) add('ConfigMap', cm.name, itemKeys(cm.items), cm.optional);
+      if (cm) add('ConfigMap', cm.name, itemKeys(cm.items), cm.optional, `${at}.projected.sources[${i}].configMap`);
       const sec = asRecord(source.secret);
-      if (sec) add('Secret', sec.name, itemKeys(sec.items), sec.optional);
+      if (sec) add('Secret', sec.name, itemKeys(sec.items), sec.optional, `${at}.projected.sources[${i}].secret`);
     }
   }
 
-  for (const container of [...asArray(podSpec.initContainers), ...asArray(podSpec.containers)]) {
-    for (const from of asArray(container.envFrom)) {
+  const containers = [
+    ...asArray(podSpec.initContainers).map((c, i) => ['initContainers', c, i] as const),
+    ...asArray(podSpec.containers).map((c, i) => ['containers', c, i] as const),
+  ];
+  for (const [field, container, c] of containers) {
+    const at = `${field}[${label(container.name, c)}]`;
+    for (const [i, from] of asArray(container.envFrom).entries()) {
       const cm = asRecord(from.configMapRef);
-      if (cm) add('ConfigMap', cm.name, null, cm.optional);
+      if (cm) add('ConfigMap', cm.name, null, cm.optional, `${at}.envFrom[${i}].configMapRef`);
       const sec = asRecord(from.secretRef);
-      if (sec) add('Secret', sec.name, null, sec.optional);
+      if (sec) add('Secret', sec.name, null, sec.optional, `${at}.envFrom[${i}].secretRef`);
     }
-    for (const env of asArray(container.env)) {
+    for (const [i, env] of asArray(container.env).entries()) {
       const valueFrom = asRecord(env.valueFrom);
+      const envAt = `${at}.env[${label(env.name, i)}].valueFrom`;
       const cm = asRecord(valueFrom?.configMapKeyRef);
-      if (cm) add('ConfigMap', cm.name, keyList(cm.key), cm.optional);
+      if (cm) add('ConfigMap', cm.name, keyList(cm.key), cm.optional, `${envAt}.configMapKeyRef`);
       const sec = asRecord(valueFrom?.secretKeyRef);
-      if (sec) add('Secret', sec.name, keyList(sec.key), sec.optional);
+      if (sec) add('Secret', sec.name, keyList(sec.key), sec.optional, `${envAt}.secretKeyRef`);
     }
   }
   return mergeUses(found);
@@ -64,14 +79,20 @@ export function mergeUses(uses: ConfigUse[]): ConfigUse[] {
     const id = `${use.kind}/${use.name}`;
     const seen = merged.get(id);
     if (!seen) {
-      merged.set(id, { ...use, keys: use.keys ? [...use.keys] : null });
+      merged.set(id, { ...use, keys: use.keys ? [...use.keys] : null, ...(use.via ? { via: [...use.via] } : {}) });
       continue;
     }
     seen.keys = seen.keys === null || use.keys === null ? null : [...new Set([...seen.keys, ...use.keys])];
     seen.optional = seen.optional && use.optional;
+    if (use.via) seen.via = [...new Set([...(seen.via ?? []), ...use.via])];
   }
   for (const use of merged.values()) use.keys?.sort();
   return [...merged.values()].sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`));
+}
+
+/** A list entry by its name when it has one (how kubectl users think of it), else its index. */
+function label(name: unknown, index: number): string {
+  return typeof name === 'string' && name !== '' ? name : String(index);
 }
 
 // A volume without items projects every key; with items, only the listed ones.

@@ -44,7 +44,7 @@ export type EventAction = 'add' | 'update' | 'delete';
 export type MatchMode = 'reference' | 'labels' | 'both';
 export type OnDelete = 'ignore' | 'roll';
 
-export type DecisionAction = 'rolled' | 'recorded' | 'unchanged' | 'skipped' | 'failed';
+export type DecisionAction = 'rolled' | 'recorded' | 'unchanged' | 'skipped' | 'failed' | 'deferred' | 'notified';
 
 export interface Decision {
   kind: string;
@@ -52,6 +52,12 @@ export interface Decision {
   name: string;
   action: DecisionAction;
   reason: string;
+  /** the configs whose data the hash covers, as `Kind/name` (never a value) */
+  configs?: string[];
+  /** 12-character prefixes of the hash recorded on the workload and of the live one */
+  hash?: { recorded?: string; live: string };
+  /** deferred: when the rollout becomes due (RFC 3339) */
+  dueAt?: string;
 }
 
 export const ANNOTATIONS = {

@@ -12,6 +12,7 @@ import { ApiUnavailableError } from '../kube/port';
 import type { ReconcileResult, Reconciler } from '../reconcile';
 import { logEvent, logRejected } from './event-log';
 import type { RestartMetrics } from './metrics';
+import type { DecisionSink } from '../sink/decision-sink';
 
 /** Above the 1 MiB ConfigMap maximum, with room for managedFields and the envelope. */
 export const BODY_LIMIT = '4mb';
@@ -22,6 +23,8 @@ export interface AppDeps {
   validateData: DataValidator;
   logger: Logger;
   metrics: RestartMetrics;
+  /** K_SINK: one CloudEvent per decision that matters (bounded by its own short timeout) */
+  decisionSink?: DecisionSink;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -66,6 +69,7 @@ async function handleEvents(deps: AppDeps, req: Request, res: Response): Promise
         if (d.action === 'rolled') metrics.rollouts.inc({ kind: d.kind });
       }
       logEvent(logger, event, result);
+      await deps.decisionSink?.send(result.decisions);
       const { restartedAt: _restartedAt, env: _env, ...answer } = result;
       summaries.push({
         event: { id: event.id, type: event.type, ...(event.subject ? { subject: event.subject } : {}) },

@@ -52,7 +52,7 @@ function logDecision(logger: Logger, d: Decision, restartedAt: string | undefine
   } else if (d.action === 'failed') {
     logger.warn(fields, `[decision] ${word}=${d.name} action=failed reason="${d.reason}"`);
   } else {
-    const level = d.action === 'recorded' || d.action === 'rolled' ? 'info' : 'debug';
+    const level = ['recorded', 'rolled', 'deferred', 'notified'].includes(d.action) ? 'info' : 'debug';
     logger[level](fields, `[decision] ${word}=${d.name} action=${d.action} reason="${d.reason}"`);
   }
 }

@@ -7,6 +7,7 @@ export interface RestartMetrics {
   decisions: Counter<'action'>;
   reconcileDuration: Histogram<'trigger'>;
   apiRequests: Counter<'verb' | 'resource' | 'code'>;
+  decisionEvents: Counter<'action' | 'outcome'>;
   kubeEvents: Counter<'reason' | 'outcome'>;
 }
 
@@ -27,7 +28,7 @@ export function createMetrics(registry: Registry): RestartMetrics {
     }),
     decisions: new Counter({
       name: 'reroll_restart_decisions_total',
-      help: 'Decisions made, by action (rolled, recorded, unchanged, skipped, failed)',
+      help: 'Decisions made, by action (rolled, recorded, unchanged, skipped, failed, deferred, notified)',
       labelNames: ['action'],
       registers,
     }),
@@ -42,6 +43,12 @@ export function createMetrics(registry: Registry): RestartMetrics {
       name: 'reroll_restart_api_requests_total',
       help: 'Kubernetes API requests (each attempt), by verb, resource and status code',
       labelNames: ['verb', 'resource', 'code'],
+      registers,
+    }),
+    decisionEvents: new Counter({
+      name: 'reroll_restart_decision_events_total',
+      help: 'Decision CloudEvents to K_SINK, by action and outcome (sent, failed, timeout, skipped while the sink is broken)',
+      labelNames: ['action', 'outcome'],
       registers,
     }),
     kubeEvents: new Counter({

@@ -40,6 +40,9 @@ export interface HarnessOptions {
   /** use this port instead of an emulator */
   port?: KubePort;
   retry?: Partial<RetryOptions>;
+  /** the function's clock (tests advance it instead of sleeping) */
+  now?: () => Date;
+  sinkTimeoutMs?: number;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -58,6 +61,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     host: '127.0.0.1',
     logger,
     drainTimeoutMs: 2000,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.sinkTimeoutMs !== undefined ? { sinkTimeoutMs: options.sinkTimeoutMs } : {}),
     createPort: (onRequest) => {
       if (options.port) return options.port;
       const kubeConfig = new KubeConfig();

@@ -1,0 +1,139 @@
+// `reroll explain` / `reroll status` on a real kube-apiserver, as a ServiceAccount that may only get
+// and list: each state (not recorded yet, in sync, rollout due, deferred until …, notify-only and
+// notification due) reached by the restart function's reconciler, and the apiserver's audit log
+// shows the CLI's identity made no request but get/list (and none was refused).
+import { createClientNodePort } from '@reroll/restart/kube';
+import { Reconciler } from '@reroll/restart/reconcile';
+import { describeRealTier, useControlPlane } from '@reroll/envtest/vitest';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { beforeAll, expect, it } from 'vitest';
+import { createClusterReader } from '../src/read-cluster';
+import { runCli } from '../src/run-cli';
+
+const TRIGGER = 'rolling.restart.controller/triggerRestart';
+const OPT_IN = 'rolling.restart.controller/restartOnTrigger';
+
+describeRealTier('reroll explain / status', () => {
+  const cp = useControlPlane();
+  let ns = '';
+  let reader: KubeConfig;
+  let reconciler: Reconciler;
+  let clock = new Date();
+  const cliUser = () => `system:serviceaccount:${ns}:reroll-cli`;
+
+  const deployment = (name: string, annotations: Record<string, string> = {}) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: ns, labels: { app: name }, annotations: { [OPT_IN]: 'true', ...annotations } },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          containers: [{ name: 'app', image: 'reroll/hello:0.1.0', envFrom: [{ configMapRef: { name: 'cfg' } }] }],
+        },
+      },
+    },
+  });
+
+  async function apply(objects: object[]): Promise<void> {
+    await cp.kubectl(['apply', '-f', '-'], {
+      input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }),
+    });
+  }
+
+  async function cli(...argv: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli([...argv, '-n', ns], {
+      reader: createClusterReader(reader),
+      defaultNamespace: ns,
+      now: () => clock,
+      out: (t) => out.push(t),
+      err: (t) => err.push(t),
+    });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  }
+  const stateOf = (table: string, name: string) =>
+    table
+      .split('\n')
+      .find((l) => l.split(/\s+/)[1] === name)
+      ?.split(/ {3,}/)[3];
+
+  beforeAll(async () => {
+    ns = await cp.createNamespace('cli');
+    await apply([
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'reroll-cli', namespace: ns } },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: 'reroll-cli', namespace: ns },
+        rules: [
+          { apiGroups: [''], resources: ['configmaps', 'secrets'], verbs: ['get', 'list'] },
+          { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets'], verbs: ['get', 'list'] },
+          { apiGroups: ['serving.knative.dev'], resources: ['services'], verbs: ['get', 'list'] },
+        ],
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'reroll-cli', namespace: ns },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'reroll-cli' },
+        subjects: [{ kind: 'ServiceAccount', name: 'reroll-cli', namespace: ns }],
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'cfg', namespace: ns, annotations: { [TRIGGER]: 'true' } },
+        data: { message: 'one' },
+      },
+      deployment('plain'),
+      deployment('paced', { 'reroll.dev/min-interval': '1h' }),
+      deployment('watcher', { 'reroll.dev/mode': 'notify' }),
+    ]);
+    reader = cp.kubeConfigFor(await cp.tokenFor(ns, 'reroll-cli'), ns);
+    reconciler = new Reconciler({
+      port: createClientNodePort({ kubeConfig: cp.kubeConfig }),
+      settings: { namespaces: [ns], excludeNamespaces: [], match: 'reference', onDelete: 'ignore', dryRun: false },
+      now: () => clock,
+    });
+  });
+
+  it('walks every state with a read-only identity; the audit log shows only get/list by it', async () => {
+    let s = await cli('status', '--match', 'reference');
+    expect(s.err).toBe(''); // no kind failed to list: Knative Services are absent (404), not forbidden
+    expect(stateOf(s.out, 'plain')).toBe('not recorded yet');
+
+    await reconciler.resync();
+    s = await cli('status', '--match', 'reference');
+    expect(stateOf(s.out, 'plain')).toBe('in sync');
+    expect(stateOf(s.out, 'watcher')).toBe('notify-only');
+    expect((await cli('explain', 'deployment/plain', '--match', 'reference')).code).toBe(0);
+
+    await cp.kubectl(['patch', 'configmap', 'cfg', '-n', ns, '--type', 'merge', '-p', '{"data":{"message":"two"}}']);
+    const due = await cli('explain', 'deployment/plain', '--match', 'reference');
+    expect(due.code).toBe(1);
+    expect(due.out).toMatch(/State:\s+rollout due/);
+    expect(due.out).toContain('used by: pod spec containers[app].envFrom[0].configMapRef');
+    s = await cli('status', '--match', 'reference', '-o', 'json');
+    expect(
+      Object.fromEntries(
+        (JSON.parse(s.out) as { items: Array<{ name: string; state: string }> }).items.map((i) => [i.name, i.state]),
+      ),
+    ).toEqual({ paced: 'rollout due', plain: 'rollout due', watcher: 'notification due' });
+
+    await reconciler.reconcileConfig({ ref: { kind: 'ConfigMap', namespace: ns, name: 'cfg' }, action: 'update' });
+    clock = new Date(clock.getTime() + 5 * 60_000);
+    await cp.kubectl(['patch', 'configmap', 'cfg', '-n', ns, '--type', 'merge', '-p', '{"data":{"message":"three"}}']);
+    s = await cli('status', '--match', 'reference');
+    expect(stateOf(s.out, 'paced')).toMatch(/^deferred until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(stateOf(s.out, 'watcher')).toBe('notification due');
+    expect(stateOf(s.out, 'plain')).toBe('rollout due');
+
+    const mine = (await cp.auditEvents()).filter((e) => e.user?.username === cliUser());
+    expect(mine.length).toBeGreaterThan(0);
+    expect([...new Set(mine.map((e) => e.verb))].sort()).toEqual(['get', 'list']);
+    expect(mine.filter((e) => e.responseStatus?.code === 403)).toEqual([]);
+  });
+});

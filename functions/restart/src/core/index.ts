@@ -1,0 +1,9 @@
+// The pure core as other workspaces use it (the `reroll` CLI explains with exactly these rules).
+export * from './decide';
+export * from './explain-workload';
+export * from './find-references';
+export * from './match-workload';
+export * from './rollout-annotations';
+export * from './types';
+export { formatTimestamp } from './build-patch';
+export { formatApiPath } from './decision-cloud-event';
