@@ -109,7 +109,7 @@ function defaultWorkload(t: ResourceType, obj: KObject): void {
     spec.revisionHistoryLimit ??= 10;
     spec.progressDeadlineSeconds ??= 600;
     // `strategy: {}` (what kubectl create deployment sends) is defaulted like a missing one
-    const strategy = (isPlainObject(spec.strategy) ? spec.strategy : (spec.strategy = {}));
+    const strategy = isPlainObject(spec.strategy) ? spec.strategy : (spec.strategy = {});
     strategy.type ||= 'RollingUpdate';
     if (strategy.type === 'RollingUpdate')
       strategy.rollingUpdate = {

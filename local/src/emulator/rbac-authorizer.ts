@@ -73,7 +73,7 @@ function subjectMatches(s: Subject, user: UserInfo, bindingNamespace: string | u
 }
 
 function rulesOf(role: KObject | undefined): PolicyRule[] {
-  return role && Array.isArray(role.rules) ? (role.rules.filter(isPlainObject)) : [];
+  return role && Array.isArray(role.rules) ? role.rules.filter(isPlainObject) : [];
 }
 
 export class RbacAuthorizer {
