@@ -13,9 +13,10 @@ import { findFreePort } from './free-port';
 import { settleKnativeServices } from './knative-service-status';
 import { type FunctionActivator, startFunctionActivator } from './function-activator';
 import { type Gateway, startGateway } from './gateway';
-import { type ObjectWatch, createSupervisorPort, watchObjects } from './kube-client';
+import { type ObjectWatch, watchObjects } from './kube-client';
 import type { DeploymentLike, KubeObject, PodTemplate } from './kube-shapes';
 import { isRecord } from './kube-shapes';
+import { CONTROLLERS_USER, connectLocalControllers } from './local-controllers';
 import { startLocalProcess } from './local-process';
 import { type PartLogger, createPartLogger } from './part-log';
 import { type PodSupervisor, createPodSupervisor } from './pod-supervisor';
@@ -146,6 +147,8 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
       workloadStatus: 'external',
       // RBAC from knative/ is enforced, as on a cluster: the restart function gets exactly its Role.
       authorization: 'rbac',
+      // The local kubelet runs the pods: a deleted pod stays Terminating until its process is gone.
+      gracefulPodDeletion: true,
     });
     cleanups.push(() => emulator.stop());
     // kubectl's default namespace = the app's, so seed 000's commands work without -n. The user's
@@ -163,6 +166,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     );
     for (const line of applied.failed) apiLog(`kubectl apply failed: ${line}`);
     cleanups.push(startApiRequestLog(emulator, apiLog));
+    const controllers = await connectLocalControllers(emulator, namespace);
 
     const kc = new KubeConfig();
     kc.loadFromFile(emulator.kubeconfigPath);
@@ -187,7 +191,8 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     const hellos = new Map<string, ReturnType<PartLogger>>();
     const skipped = new Set<string>();
     const supervisor = createPodSupervisor({
-      port: createSupervisorPort(kc),
+      port: controllers.port,
+      containerLogs: controllers.containerLogs,
       findFreePort,
       podRoot,
       programFor: (dep) => {
@@ -209,6 +214,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
       drain: async (endpoint) => gatewayRef.current?.drain(endpoint),
     });
     cleanups.push(() => supervisor.stop());
+    cleanups.push(await controllers.followPods(supervisor, namespace, apiLog));
     const deployments = await watchObjects(kc, {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -334,6 +340,7 @@ function startApiRequestLog(emulator: Emulator, log: ReturnType<PartLogger>): ()
     for (const r of records) {
       if (!['create', 'update', 'patch', 'delete'].includes(r.verb)) continue;
       if (r.subresource === 'status') continue; // the local kubelet's own writes
+      if (r.user === CONTROLLERS_USER) continue; // the local controllers' ReplicaSets, Pods and Events
       // Who wrote it matters locally as on a cluster: the function acts as its ServiceAccount.
       const by = r.user && r.user !== ADMIN_USER ? ` by ${r.user}` : '';
       log(`${r.verb} ${r.resource} ${r.namespace ? `${r.namespace}/` : ''}${r.name ?? ''} → ${r.status}${by}`);
