@@ -29,6 +29,7 @@ import {
 import { applyPatch, type PatchType } from './patches';
 import { PatchError } from './strategic-merge';
 import { settledStatus } from './workload-status';
+import { eventFromCore, eventToCore, isEventsV1 } from './event-versions';
 
 function toScale(o: KObject): KObject {
   const spec = isPlainObject(o.spec) ? o.spec : {};
@@ -73,12 +74,18 @@ export interface WatchHandle {
 const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 const NAMESPACES = findResource('', 'v1', 'namespaces')!;
 
+/** The shape an object is stored in (only events.k8s.io Events differ from what was sent). */
+function toStored(t: ResourceType, obj: KObject): KObject {
+  return isEventsV1(t) ? eventToCore(obj) : obj;
+}
+
 function gr(t: ResourceType) {
   return { group: t.group, resource: t.resource };
 }
 
 /** Serve a stored object in the version the request asked for (versions share storage). */
 export function present(t: ResourceType, obj: KObject): KObject {
+  if (isEventsV1(t)) return eventFromCore(obj);
   const apiVersion = apiVersionOf(t);
   return obj.apiVersion === apiVersion ? obj : { ...obj, apiVersion };
 }
@@ -131,7 +138,7 @@ export class ApiCore {
   private selectors(t: ResourceType, q: Query): { labels: LabelSelector; fields: FieldRequirement[] } {
     return {
       labels: parseLabelSelector(q.get('labelSelector') ?? undefined),
-      fields: parseFieldSelector(q.get('fieldSelector') ?? undefined, t.kind),
+      fields: parseFieldSelector(q.get('fieldSelector') ?? undefined, t.kind, t.group),
     };
   }
 
@@ -202,13 +209,14 @@ export class ApiCore {
     if (this.store.get(key, namespace, obj.metadata.name!)) throw alreadyExists(gr(t), obj.metadata.name!);
     if (!opts.keepStatus || obj.status === undefined) this.settle(t, obj, undefined);
     if (!dryRun) obj.metadata.resourceVersion = String(this.store.nextRv());
-    obj = canonicalOrder(obj);
+    obj = canonicalOrder(toStored(t, obj));
     if (dryRun) return present(t, obj);
     this.store.put(key, obj, 'ADDED');
     return present(t, obj);
   }
 
-  private write(t: ResourceType, prepared: KObject, existing: KObject, dryRun: boolean, subresource?: string): KObject {
+  private write(t: ResourceType, given: KObject, existing: KObject, dryRun: boolean, subresource?: string): KObject {
+    const prepared = toStored(t, given);
     if (subresource !== 'status') this.settle(t, prepared, existing);
     if (isNoop(prepared, existing)) return present(t, existing);
     const next = canonicalOrder(prepared);

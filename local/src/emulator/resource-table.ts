@@ -34,6 +34,8 @@ export interface ResourceType {
   /** custom resources (served by the CRD handler on a real cluster: DELETE returns the object) */
   custom?: boolean;
   printerColumns?: PrinterColumn[];
+  /** storage shared with another group's resource (events.k8s.io Events are stored as core Events) */
+  storedAs?: string;
 }
 
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -117,6 +119,18 @@ export const RESOURCE_TABLE: readonly ResourceType[] = [
   core('events', 'event', 'Event', true, ['ev']),
   // Pods are written by the local runner's kubelet (only its hello processes become pods); pods/log is served from them.
   { ...core('pods', 'pod', 'Pod', true, ['po']), categories: ['all'], statusSubresource: true, logSubresource: true },
+  {
+    group: 'events.k8s.io',
+    version: 'v1',
+    resource: 'events',
+    singular: 'event',
+    kind: 'Event',
+    namespaced: true,
+    shortNames: ['ev'],
+    generation: 'none',
+    statusSubresource: false,
+    storedAs: 'events',
+  },
   {
     group: 'apps',
     version: 'v1',
@@ -245,7 +259,8 @@ export const RESOURCE_TABLE: readonly ResourceType[] = [
 ];
 
 /** Versions of one group share storage (as a real apiserver converts between them): key by group+resource. */
-export function storageKey(t: Pick<ResourceType, 'group' | 'resource'>): string {
+export function storageKey(t: Pick<ResourceType, 'group' | 'resource' | 'storedAs'>): string {
+  if (t.storedAs) return t.storedAs;
   return t.group ? `${t.resource}.${t.group}` : t.resource;
 }
 

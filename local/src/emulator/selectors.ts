@@ -1,5 +1,6 @@
 // labelSelector / fieldSelector parsing and matching, with the apiserver's grammar and error texts.
 import { badRequest } from './status-errors';
+import { eventFieldLabels, eventFieldValue } from './event-versions';
 
 export type Requirement =
   | { key: string; op: 'in' | 'notin'; values: string[] }
@@ -108,18 +109,26 @@ export interface FieldRequirement {
   value: string;
 }
 
-/** fieldSelector: metadata.name / metadata.namespace for every kind (plus type for Secrets, as the apiserver allows). */
-export function parseFieldSelector(raw: string | undefined, kind: string): FieldRequirement[] {
+/**
+ * fieldSelector: metadata.name / metadata.namespace for every kind, plus type for Secrets and the
+ * Event fields (involvedObject.*, reason, type…; regarding.* in events.k8s.io), as the apiserver
+ * allows. Requirements name the stored field, so one matcher serves both Event groups.
+ */
+export function parseFieldSelector(raw: string | undefined, kind: string, group = ''): FieldRequirement[] {
   if (!raw || !raw.trim()) return [];
-  const supported = new Set(['metadata.name', 'metadata.namespace']);
-  if (kind === 'Secret') supported.add('type');
+  const labels: Record<string, string> = {
+    'metadata.name': 'metadata.name',
+    'metadata.namespace': 'metadata.namespace',
+  };
+  if (kind === 'Secret') labels.type = 'type';
+  if (kind === 'Event') Object.assign(labels, eventFieldLabels(group));
   return raw.split(',').map((partRaw) => {
     const part = partRaw.trim();
     const m = /^([^=!]+?)\s*(==|=|!=)\s*(.*)$/.exec(part);
     if (!m) throw badRequest(`invalid selector: '${raw}'; can't understand '${part}'`);
-    const field = m[1]!;
-    if (!supported.has(field))
-      throw badRequest(`"${field}" is not a known field selector: only "${[...supported].join('", "')}"`);
+    const field = labels[m[1]!];
+    if (!field)
+      throw badRequest(`"${m[1]!}" is not a known field selector: only "${Object.keys(labels).join('", "')}"`);
     return { field, op: m[2] === '!=' ? '!=' : '=', value: m[3]! };
   });
 }
@@ -131,7 +140,7 @@ export function fieldValue(
   if (field === 'metadata.name') return obj.metadata?.name ?? '';
   if (field === 'metadata.namespace') return obj.metadata?.namespace ?? '';
   if (field === 'type') return typeof obj.type === 'string' ? obj.type : '';
-  return '';
+  return eventFieldValue(obj, field);
 }
 
 export function matchesFields(reqs: FieldRequirement[], obj: Parameters<typeof fieldValue>[0]): boolean {

@@ -4,6 +4,7 @@ import type { KObject } from './object-types';
 import { isPlainObject } from './object-types';
 import type { PrinterColumn, ResourceType } from './resource-table';
 import { evaluateJsonPath } from './json-path';
+import { eventToCore } from './event-versions';
 
 interface Column {
   name: string;
@@ -59,7 +60,57 @@ interface BuiltinPrinter {
   cells: (o: KObject) => Cell[];
 }
 
+const text = (v: unknown) => (typeof v === 'string' ? v : '');
+const since = (ts: unknown) =>
+  typeof ts === 'string' && ts ? humanDuration(Date.now() - Date.parse(ts)) : '<unknown>';
+
+/**
+ * pkg/printers/internalversion printEvent, as the apiserver runs it (always wide; kubectl hides the
+ * priority-1 columns): there is no leading Name column for Events. Cells read the core v1 shape.
+ */
+const EVENT_PRINTER: BuiltinPrinter = {
+  columns: [
+    col('Last Seen'),
+    col('Type'),
+    col('Reason'),
+    col('Object'),
+    col('Subobject', 'string', '', 1),
+    col('Source', 'string', '', 1),
+    col('Message'),
+    col('First Seen', 'string', '', 1),
+    col('Count', 'string', '', 1),
+    col('Name', 'string', 'Name must be unique within a namespace.', 1, 'name'),
+  ],
+  cells: (o) => {
+    const ref = obj(o.involvedObject);
+    const source = obj(o.source);
+    const first = o.firstTimestamp ? since(o.firstTimestamp) : since(o.eventTime);
+    const series = isPlainObject(o.series) ? o.series : undefined;
+    const last = series ? since(series.lastObservedTime) : o.lastTimestamp ? since(o.lastTimestamp) : first;
+    const count = series ? num(series.count) : num(o.count) || 1;
+    const kind = text(ref.kind).toLowerCase();
+    const target = ref.name ? `${kind}/${text(ref.name)}` : kind;
+    const component = text(source.component) || text(o.reportingComponent);
+    const instance = text(source.host) || text(o.reportingInstance);
+    return [
+      last,
+      text(o.type),
+      text(o.reason),
+      target,
+      text(ref.fieldPath),
+      instance ? `${component}, ${instance}` : component,
+      text(o.message).trim(),
+      first,
+      count,
+      o.metadata.name!,
+    ];
+  },
+};
+
 const BUILTIN: Record<string, BuiltinPrinter> = {
+  events: EVENT_PRINTER,
+  // same storage and printer; the rows being served are in the events.k8s.io shape
+  'events.events.k8s.io': { columns: EVENT_PRINTER.columns, cells: (o) => EVENT_PRINTER.cells(eventToCore(o)) },
   namespaces: {
     columns: [NAME, col('Status'), AGE],
     cells: (o) => [o.metadata.name!, String(obj(o.status).phase ?? 'Active'), age(o)],

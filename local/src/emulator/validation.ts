@@ -2,6 +2,7 @@
 import type { FieldError } from './status-errors';
 import type { ResourceType } from './resource-table';
 import { isPlainObject, type KObject } from './object-types';
+import { eventToCore, isEventsV1, validateEventsV1 } from './event-versions';
 
 export const MAX_DATA_BYTES = 1024 * 1024; // api.MaxSecretSize, shared by ConfigMap and Secret
 
@@ -181,6 +182,7 @@ export function validateSecret(obj: KObject): FieldError[] {
 
 /** Kind-specific checks: only the ones a client would notice. */
 export function validateKind(t: ResourceType, obj: KObject): FieldError[] {
+  if (isEventsV1(t)) return validateEventsV1(eventToCore(obj));
   if (t.group === '' && t.resource === 'configmaps') return validateConfigMap(obj);
   if (t.group === '' && t.resource === 'secrets') return validateSecret(obj);
   if (t.group === 'apps' && t.resource === 'deployments') {
