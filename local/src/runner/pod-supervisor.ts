@@ -149,6 +149,7 @@ export function createPodSupervisor(opts: PodSupervisorOptions): PodSupervisor {
   const cluster = opts.port.cluster;
   /** Pods this kubelet is stopping: their Terminating watch events are its own doing. */
   const terminating = new Set<string>();
+  let events: Promise<void> = Promise.resolve();
   let stopped = false;
   let idleWaiters: (() => void)[] = [];
 
@@ -217,8 +218,10 @@ export function createPodSupervisor(opts: PodSupervisorOptions): PodSupervisor {
     type: 'Normal' | 'Warning' = 'Normal',
   ): void {
     if (!cluster || !involved?.metadata?.uid) return;
-    cluster
-      .recordEvent(buildEvent({ involved, reason, message, component, type, now: now() }))
+    const event = buildEvent({ involved, reason, message, component, type, now: now() });
+    // One at a time, so they are stored in the order they happened.
+    events = events
+      .then(() => cluster.recordEvent(event))
       .catch((err: unknown) => state.log(`could not record event ${reason}: ${(err as Error).message}`));
   }
 
@@ -328,6 +331,14 @@ export function createPodSupervisor(opts: PodSupervisorOptions): PodSupervisor {
   }
 
   async function restartContainer(dep: DeploymentLike, state: DeploymentState, pod: LocalPod): Promise<void> {
+    if (pod.stopping || stopped) return;
+    // A new container resolves its env again, from the ConfigMaps as they are now (as the kubelet does).
+    try {
+      await rm(pod.dir, { recursive: true, force: true }); // its files are written read-only
+      pod.env = (await preparePod(dep, state, pod.name)).env;
+    } catch (err) {
+      state.log(`pod ${pod.name}: ${(err as Error).message}; restarting with the env it had`);
+    }
     if (pod.stopping || stopped) return;
     const process = await spawnContainer(state, pod);
     pod.process = process;

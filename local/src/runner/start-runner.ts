@@ -10,7 +10,7 @@ import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { ADMIN_USER, type Emulator, startEmulator, writeKubeconfig } from '@reroll/local/emulator';
 import { type RunningSources, startSources } from '@reroll/local/source';
 import { findFreePort } from './free-port';
-import { settleKnativeServices } from './knative-service-status';
+import { isHelloImage, startKnativeRevisions } from './knative-revisions';
 import { type FunctionActivator, startFunctionActivator } from './function-activator';
 import { type Gateway, startGateway } from './gateway';
 import { type ObjectWatch, watchObjects } from './kube-client';
@@ -188,6 +188,9 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     cleanups.push(() => rm(podRoot, { recursive: true, force: true }));
     // The supervisor drains through the gateway, which is started after it (it routes to its pods).
     const gatewayRef: { current?: Gateway } = {};
+    // LOG_FORMAT=text: the local terminal wants the human lines, not the cluster's JSON;
+    // HOST: a laptop's pods answer on loopback only (the gateway is the way in).
+    const helloProgram = { script: helloScript, envOverrides: { LOG_FORMAT: 'text', HOST: '127.0.0.1' } };
     const hellos = new Map<string, ReturnType<PartLogger>>();
     const skipped = new Set<string>();
     const supervisor = createPodSupervisor({
@@ -196,11 +199,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
       findFreePort,
       podRoot,
       programFor: (dep) => {
-        if (isHelloDeployment(dep)) {
-          // LOG_FORMAT=text: the local terminal wants the human lines, not the cluster's JSON;
-          // HOST: a laptop's pods answer on loopback only (the gateway is the way in).
-          return { script: helloScript, envOverrides: { LOG_FORMAT: 'text', HOST: '127.0.0.1' } };
-        }
+        if (isHelloDeployment(dep)) return helloProgram;
         const key = `${dep.metadata?.namespace}/${dep.metadata?.name}`;
         if (!skipped.has(key)) apiLog(`deployment ${key}: no local program for its image; not run`);
         skipped.add(key);
@@ -225,13 +224,25 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
       onDelete: (d) => supervisor.remove(d),
     });
     cleanups.push(() => deployments.stop());
-    const knativeServices = await settleKnativeServices(kc, namespace, apiLog);
-    cleanups.push(() => knativeServices.stop());
+    const knative = await startKnativeRevisions({
+      kubeConfig: controllers.kubeConfig,
+      namespace,
+      log: apiLog,
+      programFor: (ksvc) => (isHelloImage(ksvc) ? helloProgram : undefined),
+      logFor: (ksvc) => logger(`ksvc-${ksvc.metadata?.name ?? ''}`),
+      port: controllers.port,
+      findFreePort,
+      podRoot,
+      idleMs: opts.idleSeconds * 1000,
+      drain: async (endpoint) => gatewayRef.current?.drain(endpoint),
+    });
+    cleanups.push(() => knative.stop());
 
     const gateway = await startGateway({
       port: opts.gatewayPort,
       log: gatewayLog,
       accessLog: true,
+      hostRoutes: (host) => knative.hostRoute(host),
       routeInputs: () => ({
         gateways: watches.Gateway?.items() ?? [],
         virtualServices: watches.VirtualService?.items() ?? [],
