@@ -64,6 +64,8 @@ export type WorkloadStatusMode = 'immediate' | 'external';
 
 export interface CoreOptions {
   workloadStatus?: WorkloadStatusMode;
+  /** pods go Terminating on DELETE and leave once deleted with gracePeriodSeconds=0 (a kubelet runs them) */
+  gracefulPodDeletion?: boolean;
   historyLimit?: number;
 }
 
@@ -126,10 +128,12 @@ export function isDryRun(q: Query): boolean {
 export class ApiCore {
   readonly store: ObjectStore;
   readonly workloadStatus: WorkloadStatusMode;
+  readonly gracefulPodDeletion: boolean;
 
   constructor(opts: CoreOptions = {}) {
     this.store = new ObjectStore(opts.historyLimit);
     this.workloadStatus = opts.workloadStatus ?? 'immediate';
+    this.gracefulPodDeletion = opts.gracefulPodDeletion ?? false;
     for (const name of ['default', 'kube-system', 'kube-public'])
       this.create(NAMESPACES, undefined, { metadata: { name } }, false);
   }
@@ -431,6 +435,8 @@ export class ApiCore {
     const isNamespace = t === NAMESPACES || (t.group === '' && t.resource === 'namespaces');
     if (isNamespace && PROTECTED_NAMESPACES.has(name))
       throw forbidden(gr(t), name, 'this namespace may not be deleted');
+    const graceful = this.gracefulDeletion(t, existing, options, dryRun);
+    if (graceful) return graceful;
     const final = clone(existing);
     // Only a namespace is deleted gracefully (its finalizer); anything else without finalizers is
     // removed at once, and the apiserver's DELETED event and answer carry no deletionTimestamp (seen
@@ -444,6 +450,29 @@ export class ApiCore {
     final.metadata.resourceVersion = String(this.store.nextRv());
     this.store.remove(storageKey(t), t.namespaced ? (ns ?? '') : '', name, final);
     return isNamespace || t.custom ? present(t, final) : successStatus(gr(t), name, existing.metadata.uid!);
+  }
+
+  /**
+   * A pod's first DELETE only marks it (deletionTimestamp + grace period, a MODIFIED event): the
+   * kubelet stops its containers, then deletes it with gracePeriodSeconds=0. Undefined = delete now.
+   */
+  private gracefulDeletion(t: ResourceType, existing: KObject, options: unknown, dryRun: boolean): KObject | undefined {
+    if (!this.gracefulPodDeletion || t.group !== '' || t.resource !== 'pods') return undefined;
+    const requested = isPlainObject(options) ? options.gracePeriodSeconds : undefined;
+    const spec = isPlainObject(existing.spec) ? existing.spec : {};
+    const grace =
+      typeof requested === 'number'
+        ? requested
+        : typeof spec.terminationGracePeriodSeconds === 'number'
+          ? spec.terminationGracePeriodSeconds
+          : 30;
+    if (grace <= 0) return undefined;
+    if (existing.metadata.deletionTimestamp) return present(t, existing);
+    const marked = clone(existing);
+    marked.metadata.deletionTimestamp = new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    marked.metadata.deletionGracePeriodSeconds = grace;
+    if (dryRun) return present(t, marked);
+    return present(t, this.write(t, marked, existing, false));
   }
 
   /** What the namespace controller does after a namespace is deleted, done at once. */

@@ -67,6 +67,14 @@ export function apiResourceList(group: string, version: string) {
         kind: 'Scale',
         verbs: ['get', 'patch', 'update'],
       });
+    if (t.logSubresource)
+      resources.push({
+        name: `${t.resource}/log`,
+        singularName: '',
+        namespaced: t.namespaced,
+        kind: t.kind,
+        verbs: ['get'],
+      });
     if (t.statusSubresource)
       resources.push({
         name: `${t.resource}/status`,

@@ -29,6 +29,7 @@ import { openApiV2, openApiV3GroupVersion, openApiV3Root } from './openapi';
 import { recordedOpenApiV2Protobuf } from './openapi-recorded';
 import type { KObject } from './object-types';
 import type { ResourceType } from './resource-table';
+import { formatLogLine, parsePodLogQuery, selectLogLines, type PodLogSource } from './pod-logs';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -50,6 +51,8 @@ export interface HttpDeps {
   serverAddress: () => string;
   access?: AccessControl;
   bookmarkIntervalMs?: number;
+  /** pods/log: the container output of whoever runs the pods (the local runner), when plugged in */
+  podLogs?: () => PodLogSource | undefined;
   /** open watch streams, ended by stop() */
   openStreams: Set<Response>;
 }
@@ -206,9 +209,11 @@ async function handleResource(
   if (
     p.subresource !== undefined &&
     !(p.subresource === 'status' && t.statusSubresource) &&
-    !(p.subresource === 'scale' && t.scaleSubresource)
+    !(p.subresource === 'scale' && t.scaleSubresource) &&
+    !(p.subresource === 'log' && t.logSubresource)
   )
     throw resourceNotFound();
+  if (p.subresource === 'log') return handleLog(deps, ctx, res, t, p, q);
   if (p.subresource === 'scale') return handleScale(deps, ctx, req, res, t, p, q);
   if (!t.namespaced && p.namespace !== undefined) throw resourceNotFound();
   if (t.namespaced && p.namespace === undefined && p.name !== undefined) throw resourceNotFound();
@@ -266,8 +271,14 @@ async function handleResource(
         options !== null &&
         Array.isArray((options as { dryRun?: unknown }).dryRun) &&
         (options as { dryRun: unknown[] }).dryRun.includes('All');
+      // ?gracePeriodSeconds= is DeleteOptions too (client-node sends it in the query)
+      const grace = q.get('gracePeriodSeconds');
+      const withGrace =
+        grace !== null && grace !== '' && Number.isInteger(Number(grace))
+          ? { ...(typeof options === 'object' && options !== null ? options : {}), gracePeriodSeconds: Number(grace) }
+          : options;
       if (verb === 'delete')
-        return sendJson(deps, ctx, res, 200, core.delete(t, ns, p.name!, options, dryRun || optDryRun));
+        return sendJson(deps, ctx, res, 200, core.delete(t, ns, p.name!, withGrace, dryRun || optDryRun));
       return sendJson(deps, ctx, res, 200, core.deleteCollection(t, ns, q, dryRun || optDryRun));
     }
     void rep;
@@ -332,6 +343,70 @@ async function handleScale(
       manager: managerOf(q.get('fieldManager'), req.headers['user-agent']),
     }),
   );
+}
+
+/** GET pods/<name>/log: text/plain, chunked and kept open with follow=true, as the kubelet streams it. */
+function handleLog(
+  deps: HttpDeps,
+  ctx: Ctx,
+  res: Response,
+  t: ResourceType,
+  p: ResourcePath,
+  q: URLSearchParams,
+): void {
+  if (ctx.record.verb !== 'get' || p.name === undefined || p.namespace === undefined) throw methodNotAllowed();
+  deps.core.get(t, p.namespace, p.name); // 404 as for the pod itself
+  const request = parsePodLogQuery(p.namespace, p.name, q);
+  const source = deps.podLogs?.();
+  const opened = source
+    ? source(request)
+    : {
+        error: `pod "${p.name}" has no container output here: nothing runs it (only the local runner's pods have logs)`,
+      };
+  if ('error' in opened) throw badRequest(opened.error);
+  if (!ctx.logged) {
+    ctx.logged = true;
+    deps.log.add({ ...ctx.record, status: 200 });
+  }
+  res.writeHead(200, {
+    'Content-Type': 'text/plain',
+    'Cache-Control': 'no-cache, private',
+    'Transfer-Encoding': 'chunked',
+  });
+  let budget = request.limitBytes ?? Infinity;
+  let finished = false;
+  const write = (text: string): boolean => {
+    if (finished) return false;
+    const bytes = Buffer.byteLength(text);
+    if (bytes > budget) {
+      res.write(Buffer.from(text).subarray(0, budget));
+      budget = 0;
+      return false;
+    }
+    budget -= bytes;
+    res.write(text);
+    return true;
+  };
+  for (const line of selectLogLines(opened.lines, request, Date.now())) {
+    if (!write(formatLogLine(line, request.timestamps))) break;
+  }
+  if (!request.follow || !opened.subscribe || budget === 0) {
+    finished = true;
+    res.end();
+    return;
+  }
+  deps.openStreams.add(res);
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    unsubscribe();
+    deps.openStreams.delete(res);
+    res.end();
+  };
+  const unsubscribe = opened.subscribe((line) => {
+    if (!write(formatLogLine(line, request.timestamps))) finish();
+  }, finish);
+  res.on('close', finish);
 }
 
 function startWatch(

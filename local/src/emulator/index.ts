@@ -15,6 +15,7 @@ import { writeKubeconfig } from './kubeconfig';
 import { RbacAuthorizer, userInfoFor } from './rbac-authorizer';
 import { unauthorized } from './status-errors';
 import { randomBytes } from 'node:crypto';
+import type { PodLogSource } from './pod-logs';
 import { dirname } from 'node:path';
 
 export type { RequestRecord } from './request-log';
@@ -24,6 +25,7 @@ export type { KObject } from './object-types';
 export { RESOURCE_TABLE, type ResourceType } from './resource-table';
 export { writeKubeconfig, renderKubeconfig, CONTEXT_NAME } from './kubeconfig';
 export { settledStatus } from './workload-status';
+export type { PodLogLine, PodLogRequest, PodLogSource, PodLogStream } from './pod-logs';
 
 export interface EmulatorOptions {
   /** 0 (default) = any free port */
@@ -48,6 +50,11 @@ export interface EmulatorOptions {
    * kubeconfig). On by default with `authorization: 'rbac'`: kubectl sends tokens only over TLS.
    */
   tls?: boolean;
+  /**
+   * Pods' DELETE sets deletionTimestamp and keeps the pod (Terminating) until whoever runs it deletes
+   * it again with gracePeriodSeconds=0, as the kubelet does. Off by default: nothing runs pods then.
+   */
+  gracefulPodDeletion?: boolean;
   /** plug in another authentication/authorization (overrides `authorization`) */
   access?: AccessControl;
 }
@@ -79,6 +86,8 @@ export interface Emulator {
   core: ApiCore;
   /** RBAC mode: the token of the admin user in the default kubeconfig (undefined otherwise) */
   adminToken?: string;
+  /** serve pods/log from this source (the local runner's process output) */
+  setPodLogSource(source: PodLogSource | undefined): void;
   /** register a bearer token for a user and write a kubeconfig that uses it; returns its path */
   writeKubeconfig(opts: UserKubeconfigOptions): Promise<string>;
 }
@@ -87,7 +96,12 @@ export const ADMIN_USER = 'kubernetes-admin';
 
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   const host = opts.host ?? '127.0.0.1';
-  const core = new ApiCore({ workloadStatus: opts.workloadStatus, historyLimit: opts.historyLimit });
+  const core = new ApiCore({
+    workloadStatus: opts.workloadStatus,
+    historyLimit: opts.historyLimit,
+    gracefulPodDeletion: opts.gracefulPodDeletion,
+  });
+  let podLogSource: PodLogSource | undefined;
   const faults = new FaultInjector();
   const log = new RequestLog();
   const openStreams = new Set<Response>();
@@ -119,6 +133,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     serverAddress: () => url.replace(/^https?:\/\//, ''),
     access,
     bookmarkIntervalMs: opts.bookmarkIntervalMs,
+    podLogs: () => podLogSource,
     openStreams,
   });
   const tls = opts.tls ?? opts.authorization === 'rbac';
@@ -162,6 +177,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     clearFaults: () => faults.clear(),
     seed: (objects) => core.seed(objects),
     adminToken,
+    setPodLogSource(source) {
+      podLogSource = source;
+    },
     async writeKubeconfig(o) {
       const token = o.token ?? randomBytes(24).toString('base64url');
       tokens.set(token, { user: o.user, groups: o.groups ?? [] });

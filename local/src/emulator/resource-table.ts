@@ -29,6 +29,8 @@ export interface ResourceType {
   statusSubresource: boolean;
   /** serves /scale (autoscaling/v1 Scale), as Deployments and StatefulSets do: kubectl scale uses it */
   scaleSubresource?: boolean;
+  /** serves /log (text/plain container output), as Pods do: kubectl logs uses it */
+  logSubresource?: boolean;
   /** custom resources (served by the CRD handler on a real cluster: DELETE returns the object) */
   custom?: boolean;
   printerColumns?: PrinterColumn[];
@@ -115,6 +117,8 @@ export const RESOURCE_TABLE: readonly ResourceType[] = [
   { ...core('services', 'service', 'Service', true, ['svc']), categories: ['all'] },
   core('serviceaccounts', 'serviceaccount', 'ServiceAccount', true, ['sa']),
   core('events', 'event', 'Event', true, ['ev']),
+  // Pods are written by the local runner's kubelet (only its hello processes become pods); pods/log is served from them.
+  { ...core('pods', 'pod', 'Pod', true, ['po']), categories: ['all'], statusSubresource: true, logSubresource: true },
   {
     group: 'events.k8s.io',
     version: 'v1',
@@ -137,6 +141,19 @@ export const RESOURCE_TABLE: readonly ResourceType[] = [
     shortNames: ['deploy'],
     categories: ['all'],
     generation: 'spec-or-annotations',
+    statusSubresource: true,
+    scaleSubresource: true,
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    resource: 'replicasets',
+    singular: 'replicaset',
+    kind: 'ReplicaSet',
+    namespaced: true,
+    shortNames: ['rs'],
+    categories: ['all'],
+    generation: 'spec',
     statusSubresource: true,
     scaleSubresource: true,
   },

@@ -170,6 +170,50 @@ const BUILTIN: Record<string, BuiltinPrinter> = {
       ];
     },
   },
+  pods: {
+    columns: [
+      NAME,
+      col('Ready'),
+      col('Status'),
+      col('Restarts', 'string'),
+      AGE,
+      col('IP', 'string', '', 1),
+      col('Node', 'string', '', 1),
+      col('Nominated Node', 'string', '', 1),
+      col('Readiness Gates', 'string', '', 1),
+    ],
+    cells: (o) => {
+      const s = obj(o.status);
+      const containers = Array.isArray(obj(o.spec).containers) ? (obj(o.spec).containers as unknown[]) : [];
+      const statuses = Array.isArray(s.containerStatuses) ? s.containerStatuses.map(obj) : [];
+      const ready = statuses.filter((c) => c.ready === true).length;
+      const restarts = statuses.reduce((n, c) => n + num(c.restartCount), 0);
+      // kubectl's printer: Terminating wins, then a waiting/terminated container's reason, then the phase
+      const waiting = statuses.map((c) => obj(obj(c.state).waiting).reason ?? obj(obj(c.state).terminated).reason);
+      const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+      const reason = o.metadata.deletionTimestamp
+        ? 'Terminating'
+        : (waiting.map(text).find(Boolean) ?? text(s.reason) ?? text(s.phase) ?? 'Pending');
+      return [
+        o.metadata.name!,
+        `${ready}/${containers.length}`,
+        reason,
+        String(restarts),
+        age(o),
+        text(s.podIP) ?? '<none>',
+        text(obj(o.spec).nodeName) ?? '<none>',
+        '<none>',
+        '<none>',
+      ];
+    },
+  },
+  'replicasets.apps': {
+    columns: [NAME, col('Desired', 'integer'), col('Current', 'integer'), col('Ready', 'integer'), AGE],
+    cells: (o) => {
+      const s = obj(o.status);
+      return [o.metadata.name!, num(obj(o.spec).replicas ?? 1), num(s.replicas), num(s.readyReplicas), age(o)];
+    },
+  },
   'statefulsets.apps': {
     columns: [NAME, col('Ready'), AGE],
     cells: (o) => [o.metadata.name!, `${num(obj(o.status).readyReplicas)}/${num(obj(o.spec).replicas ?? 1)}`, age(o)],

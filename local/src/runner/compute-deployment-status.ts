@@ -18,6 +18,8 @@ export interface DeploymentStatusInput {
   /** Why the newest pods cannot start, if that is the case (shown in the Progressing condition). */
   failure?: string;
   previousConditions?: readonly DeploymentCondition[];
+  /** The new ReplicaSet's name, for the controller's own Progressing messages. */
+  replicaSetName?: string;
   now: string;
 }
 
@@ -40,7 +42,7 @@ export interface DeploymentStatus {
   conditions: DeploymentCondition[];
 }
 
-/** A stable hash of a pod template: key order does not matter, any value change does. */
+/** A stable hash of a pod template: key order and null fields do not matter, any value change does. */
 export function hashPodTemplate(template: PodTemplate | undefined): string {
   return createHash('sha256')
     .update(stableStringify(template ?? {}))
@@ -52,7 +54,8 @@ function stableStringify(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
+      // null = absent, as the apiserver's Go types decode it (kubectl rollout undo sends creationTimestamp: null)
+      .filter(([, v]) => v !== undefined && v !== null)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
   }
@@ -72,8 +75,20 @@ export function computeDeploymentStatus(input: DeploymentStatusInput): Deploymen
   const progressing: Pick<DeploymentCondition, 'status' | 'reason' | 'message'> = input.failure
     ? { status: 'False', reason: 'ProgressDeadlineExceeded', message: input.failure }
     : complete
-      ? { status: 'True', reason: 'NewReplicaSetAvailable', message: 'the local pods run the current template' }
-      : { status: 'True', reason: 'ReplicaSetUpdated', message: 'a local rollout is in progress' };
+      ? {
+          status: 'True',
+          reason: 'NewReplicaSetAvailable',
+          message: input.replicaSetName
+            ? `ReplicaSet "${input.replicaSetName}" has successfully progressed.`
+            : 'the local pods run the current template',
+        }
+      : {
+          status: 'True',
+          reason: 'ReplicaSetUpdated',
+          message: input.replicaSetName
+            ? `ReplicaSet "${input.replicaSetName}" is progressing.`
+            : 'a local rollout is in progress',
+        };
   const availableCondition: Pick<DeploymentCondition, 'status' | 'reason' | 'message'> =
     available >= input.desiredReplicas
       ? { status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' }

@@ -11,13 +11,15 @@ import type { LogLine } from './part-log';
 export interface FunctionActivatorOptions {
   port: number;
   host?: string;
-  /** Starts one instance of the function listening on `port`. */
-  startInstance: (port: number) => LocalProcess;
+  /** Starts one instance of the function listening on `port` (async: it may read its ConfigMaps first). */
+  startInstance: (port: number) => LocalProcess | Promise<LocalProcess>;
   findFreePort: () => Promise<number>;
   idleMs: number;
   readyTimeoutMs?: number;
   log: LogLine;
   now?: () => number;
+  /** Told when an instance starts (1) and when it is gone (0): a Revision's actualReplicas. */
+  onScale?: (replicas: 0 | 1) => void;
 }
 
 export interface FunctionActivator {
@@ -27,6 +29,8 @@ export interface FunctionActivator {
   isRunning(): boolean;
   /** How many times an instance was started (cold starts). */
   coldStarts(): number;
+  /** Start an instance now and wait for it to be ready (a new revision's first pod); idles out as usual. */
+  warm(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -65,19 +69,28 @@ export async function startFunctionActivator(opts: FunctionActivatorOptions): Pr
     stopping = current.process.stop().then(() => {
       opts.log('stopped');
       stopping = undefined;
+      opts.onScale?.(0);
     });
     await stopping;
   }
+
+  let starting: Promise<{ process: LocalProcess; ready: Promise<void> }> | undefined;
 
   async function ensureInstance(): Promise<{ process: LocalProcess; ready: Promise<void> }> {
     // A request that arrives while the previous instance drains waits for it, then starts anew.
     while (stopping) await stopping;
     if (instance && !instance.process.hasExited()) return instance;
+    // Requests arriving together share one start.
+    starting ??= startOne().finally(() => (starting = undefined));
+    return starting;
+  }
+
+  async function startOne(): Promise<{ process: LocalProcess; ready: Promise<void> }> {
     const port = await opts.findFreePort();
-    if (instance && !instance.process.hasExited()) return instance;
     const started = now();
     starts++;
-    const process = opts.startInstance(port);
+    const process = await opts.startInstance(port);
+    opts.onScale?.(1);
     const ready = process.waitReady(opts.readyTimeoutMs ?? 30_000).then(
       () => opts.log(`cold start ${Math.round(now() - started)} ms`),
       async (err: Error) => {
@@ -91,6 +104,7 @@ export async function startFunctionActivator(opts: FunctionActivatorOptions): Pr
     void process.exited.then((code) => {
       if (instance?.process === process) {
         instance = undefined;
+        opts.onScale?.(0);
         if (!closed) opts.log(`exited unexpectedly (${code}); the next event starts it again`);
       }
     });
@@ -155,6 +169,11 @@ export async function startFunctionActivator(opts: FunctionActivatorOptions): Pr
     port,
     isRunning: () => instance !== undefined,
     coldStarts: () => starts,
+    async warm() {
+      const current = await ensureInstance();
+      await current.ready;
+      armIdleTimer();
+    },
     async stop() {
       closed = true;
       clearTimeout(idleTimer);

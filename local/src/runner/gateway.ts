@@ -14,6 +14,11 @@ export interface GatewayOptions {
   log: LogLine;
   /** One line per proxied request. */
   accessLog?: boolean;
+  /**
+   * Hosts served before the VirtualServices are consulted: the Knative Services' own routes
+   * (`hello.<ns>.example.com` → the activator of the revision that takes the traffic).
+   */
+  hostRoutes?: (host: string) => Endpoint | undefined;
   /** How often a request that found no upstream is tried again (Istio's default is 2 retries). */
   retries?: number;
 }
@@ -64,13 +69,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     let lastError = '';
     for (let attempt = 0; attempt <= retries; attempt++) {
       if (attempt > 0) await sleep(25 * attempt);
-      let decision;
+      let decision: ReturnType<typeof resolveRoute>;
+      const direct = opts.hostRoutes?.(host);
       try {
-        decision = resolveRoute(
-          opts.routeInputs(),
-          { host: rawHost, path, method, headers: req.headers },
-          Math.random(),
-        );
+        decision = direct
+          ? { kind: 'route', virtualService: '', service: direct.pod, endpoints: [direct], path, authority: rawHost }
+          : resolveRoute(opts.routeInputs(), { host: rawHost, path, method, headers: req.headers }, Math.random());
       } catch (err) {
         answerError(res, 500, `gateway: could not route: ${(err as Error).message}`);
         return;

@@ -4,16 +4,19 @@ import {
   ApiException,
   AppsV1Api,
   CoreV1Api,
+  type CoreV1Event,
   type KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
   PatchStrategy,
   makeInformer,
   setHeaderOptions,
+  type V1Pod,
+  type V1ReplicaSet,
 } from '@kubernetes/client-node';
 import type { ConfigMapLike, KubeObject, SecretLike } from './kube-shapes';
 import type { LogLine } from './part-log';
-import type { SupervisorPort } from './pod-supervisor';
+import type { ClusterPort, SupervisorPort } from './pod-supervisor';
 
 function isNotFound(err: unknown): boolean {
   return err instanceof ApiException && err.code === 404;
@@ -92,6 +95,66 @@ export async function watchObjects(kc: KubeConfig, o: WatchOptions): Promise<Obj
     async stop() {
       stopped = true;
       await informer.stop();
+    },
+  };
+}
+
+const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+/** 409/429/5xx and network errors are retried a few times with backoff; the rest surface at once. */
+async function withRetries<T>(what: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await what();
+    } catch (err) {
+      const code = err instanceof ApiException ? err.code : undefined;
+      const retryable = code === undefined || code === 409 || code === 429 || code >= 500;
+      if (!retryable || attempt >= 3) throw err;
+      await new Promise((r) => setTimeout(r, 100 * 2 ** attempt + Math.random() * 50));
+    }
+  }
+}
+
+/** The writes of the local controllers and kubelet (ReplicaSets, Pods, Events), as their clients make them. */
+export function createClusterPort(kc: KubeConfig): ClusterPort {
+  const core = kc.makeApiClient(CoreV1Api);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const ignoreNotFound = (err: unknown) => {
+    if (!isNotFound(err)) throw err;
+  };
+  return {
+    async createReplicaSet(rs) {
+      const namespace = rs.metadata?.namespace ?? 'default';
+      return (await withRetries(() =>
+        apps.createNamespacedReplicaSet({ namespace, body: rs as V1ReplicaSet }),
+      )) as unknown as KubeObject;
+    },
+    async patchReplicaSet(namespace, name, patch) {
+      return (await withRetries(() =>
+        apps.patchNamespacedReplicaSet({ name, namespace, body: patch }, MERGE),
+      )) as unknown as KubeObject;
+    },
+    async writeReplicaSetStatus(namespace, name, status) {
+      await withRetries(() => apps.patchNamespacedReplicaSetStatus({ name, namespace, body: { status } }, MERGE));
+    },
+    async deleteReplicaSet(namespace, name) {
+      await withRetries(() => apps.deleteNamespacedReplicaSet({ name, namespace })).catch(ignoreNotFound);
+    },
+    async createPod(pod) {
+      const namespace = pod.metadata?.namespace ?? 'default';
+      return (await withRetries(() =>
+        core.createNamespacedPod({ namespace, body: pod as V1Pod }),
+      )) as unknown as KubeObject;
+    },
+    async writePodStatus(namespace, name, status) {
+      await withRetries(() => core.patchNamespacedPodStatus({ name, namespace, body: { status } }, MERGE));
+    },
+    async deletePod(namespace, name, gracePeriodSeconds) {
+      await withRetries(() => core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds })).catch(ignoreNotFound);
+    },
+    async recordEvent(event) {
+      const namespace = event.metadata?.namespace ?? 'default';
+      await withRetries(() => core.createNamespacedEvent({ namespace, body: event as unknown as CoreV1Event }));
     },
   };
 }

@@ -4,6 +4,9 @@
 export interface Meta {
   name?: string;
   namespace?: string;
+  uid?: string;
+  deletionTimestamp?: string;
+  ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean }[];
   generation?: number;
   resourceVersion?: string;
   labels?: Record<string, string>;
@@ -92,6 +95,8 @@ export interface PodTemplate {
 export interface DeploymentLike extends KubeObject {
   spec?: {
     replicas?: number;
+    revisionHistoryLimit?: number;
+    strategy?: unknown;
     selector?: { matchLabels?: Record<string, string> };
     template?: PodTemplate;
   };

@@ -10,12 +10,13 @@ import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { ADMIN_USER, type Emulator, startEmulator, writeKubeconfig } from '@reroll/local/emulator';
 import { type RunningSources, startSources } from '@reroll/local/source';
 import { findFreePort } from './free-port';
-import { settleKnativeServices } from './knative-service-status';
+import { isHelloImage, startKnativeRevisions } from './knative-revisions';
 import { type FunctionActivator, startFunctionActivator } from './function-activator';
 import { type Gateway, startGateway } from './gateway';
-import { type ObjectWatch, createSupervisorPort, watchObjects } from './kube-client';
+import { type ObjectWatch, watchObjects } from './kube-client';
 import type { DeploymentLike, KubeObject, PodTemplate } from './kube-shapes';
 import { isRecord } from './kube-shapes';
+import { CONTROLLERS_USER, connectLocalControllers } from './local-controllers';
 import { startLocalProcess } from './local-process';
 import { type PartLogger, createPartLogger } from './part-log';
 import { type PodSupervisor, createPodSupervisor } from './pod-supervisor';
@@ -154,6 +155,8 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
       workloadStatus: 'external',
       // RBAC from knative/ is enforced, as on a cluster: the restart function gets exactly its Role.
       authorization: 'rbac',
+      // The local kubelet runs the pods: a deleted pod stays Terminating until its process is gone.
+      gracefulPodDeletion: true,
     });
     cleanups.push(() => emulator.stop());
     // kubectl's default namespace = the app's, so seed 000's commands work without -n. The user's
@@ -171,6 +174,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     );
     for (const line of applied.failed) apiLog(`kubectl apply failed: ${line}`);
     cleanups.push(startApiRequestLog(emulator, apiLog));
+    const controllers = await connectLocalControllers(emulator, namespace);
 
     const kc = new KubeConfig();
     kc.loadFromFile(emulator.kubeconfigPath);
@@ -192,18 +196,18 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     cleanups.push(() => rm(podRoot, { recursive: true, force: true }));
     // The supervisor drains through the gateway, which is started after it (it routes to its pods).
     const gatewayRef: { current?: Gateway } = {};
+    // LOG_FORMAT=text: the local terminal wants the human lines, not the cluster's JSON;
+    // HOST: a laptop's pods answer on loopback only (the gateway is the way in).
+    const helloProgram = { script: helloScript, envOverrides: { LOG_FORMAT: 'text', HOST: '127.0.0.1' } };
     const hellos = new Map<string, ReturnType<PartLogger>>();
     const skipped = new Set<string>();
     const supervisor = createPodSupervisor({
-      port: createSupervisorPort(kc),
+      port: controllers.port,
+      containerLogs: controllers.containerLogs,
       findFreePort,
       podRoot,
       programFor: (dep) => {
-        if (isHelloDeployment(dep)) {
-          // LOG_FORMAT=text: the local terminal wants the human lines, not the cluster's JSON;
-          // HOST: a laptop's pods answer on loopback only (the gateway is the way in).
-          return { script: helloScript, envOverrides: { LOG_FORMAT: 'text', HOST: '127.0.0.1' } };
-        }
+        if (isHelloDeployment(dep)) return helloProgram;
         const key = `${dep.metadata?.namespace}/${dep.metadata?.name}`;
         if (!skipped.has(key)) apiLog(`deployment ${key}: no local program for its image; not run`);
         skipped.add(key);
@@ -217,6 +221,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
       drain: async (endpoint) => gatewayRef.current?.drain(endpoint),
     });
     cleanups.push(() => supervisor.stop());
+    cleanups.push(await controllers.followPods(supervisor, namespace, apiLog));
     const deployments = await watchObjects(kc, {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -227,13 +232,25 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
       onDelete: (d) => supervisor.remove(d),
     });
     cleanups.push(() => deployments.stop());
-    const knativeServices = await settleKnativeServices(kc, namespace, apiLog);
-    cleanups.push(() => knativeServices.stop());
+    const knative = await startKnativeRevisions({
+      kubeConfig: controllers.kubeConfig,
+      namespace,
+      log: apiLog,
+      programFor: (ksvc) => (isHelloImage(ksvc) ? helloProgram : undefined),
+      logFor: (ksvc) => logger(`ksvc-${ksvc.metadata?.name ?? ''}`),
+      port: controllers.port,
+      findFreePort,
+      podRoot,
+      idleMs: opts.idleSeconds * 1000,
+      drain: async (endpoint) => gatewayRef.current?.drain(endpoint),
+    });
+    cleanups.push(() => knative.stop());
 
     const gateway = await startGateway({
       port: opts.gatewayPort,
       log: gatewayLog,
       accessLog: true,
+      hostRoutes: (host) => knative.hostRoute(host),
       routeInputs: () => ({
         gateways: watches.Gateway?.items() ?? [],
         virtualServices: watches.VirtualService?.items() ?? [],
@@ -357,6 +374,7 @@ function startApiRequestLog(emulator: Emulator, log: ReturnType<PartLogger>): ()
     for (const r of records) {
       if (!['create', 'update', 'patch', 'delete'].includes(r.verb)) continue;
       if (r.subresource === 'status') continue; // the local kubelet's own writes
+      if (r.user === CONTROLLERS_USER) continue; // the local controllers' ReplicaSets, Pods and Events
       // Who wrote it matters locally as on a cluster: the function acts as its ServiceAccount.
       const by = r.user && r.user !== ADMIN_USER ? ` by ${r.user}` : '';
       log(`${r.verb} ${r.resource} ${r.namespace ? `${r.namespace}/` : ''}${r.name ?? ''} → ${r.status}${by}`);

@@ -110,8 +110,11 @@ describe('hashPodTemplate', () => {
     ...a,
     metadata: { ...a.metadata, annotations: { 'rolling.restart.controller/configHash': 'abc' } },
   };
+  // What `kubectl rollout undo` sends back: the ReplicaSet's template with Go's creationTimestamp: null.
+  const fromUndo = { ...a, metadata: { ...a.metadata, creationTimestamp: null } };
   const cases: [string, object, boolean][] = [
     ['same template, other key order', reordered, true],
+    ['same template with null fields (rollout undo)', fromUndo, true],
     ['an annotation on the template', annotated, false],
   ];
   for (const [name, other, same] of cases) {

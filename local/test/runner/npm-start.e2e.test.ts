@@ -33,6 +33,36 @@ function kubectl(kubeconfig: string, args: string[]): Promise<string> {
   });
 }
 
+/** `name phase ready` per pod of one hello environment, as kubectl prints them. */
+async function helloPods(kubeconfig: string, namespace: string, env: string): Promise<string[]> {
+  const out = await kubectl(kubeconfig, [
+    'get',
+    'pods',
+    '-n',
+    namespace,
+    '-l',
+    `app=helloworld,env=${env}`,
+    '-o',
+    'jsonpath={range .items[*]}{.metadata.name} {.status.phase} {.status.containerStatuses[0].ready}{"\\n"}{end}',
+  ]);
+  return out.split('\n').filter(Boolean);
+}
+
+/** `name replicas revision` per ReplicaSet of one hello environment. */
+async function helloReplicaSets(kubeconfig: string, namespace: string, env: string): Promise<string[]> {
+  const out = await kubectl(kubeconfig, [
+    'get',
+    'rs',
+    '-n',
+    namespace,
+    '-l',
+    `app=helloworld,env=${env}`,
+    '-o',
+    'jsonpath={range .items[*]}{.metadata.name} {.spec.replicas} {.metadata.annotations.deployment\\.kubernetes\\.io/revision}{"\\n"}{end}',
+  ]);
+  return out.split('\n').filter(Boolean);
+}
+
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -50,6 +80,9 @@ describe.skipIf(!canRun)('npm start, end to end', () => {
   let gatewayUrl = '';
   let namespace = '';
   let exitCode: number | null | undefined;
+  /** The test pod before the patch, and its ReplicaSet (issue 14). */
+  let firstTestPod = '';
+  let firstReplicaSet = '';
   const lines = (re: RegExp) => output.split('\n').filter((l) => re.test(l));
 
   beforeAll(async () => {
@@ -154,6 +187,38 @@ describe.skipIf(!canRun)('npm start, end to end', () => {
     expect((await getWithHost(gatewayUrl, 'unknown.local')).status).toBe(404);
   }, 30_000);
 
+  it('kubectl get pods lists each hello process as a Running pod of its ReplicaSet; kubectl logs shows its start', async () => {
+    const test = await waitFor(
+      'the test pod Running and ready',
+      async () => {
+        const pods = await helloPods(kubeconfig, namespace, 'test');
+        return pods.length === 1 && / Running true$/.test(pods[0] ?? '') ? pods : undefined;
+      },
+      30_000,
+    );
+    firstTestPod = (test[0] ?? '').split(' ')[0] ?? '';
+    // <deployment>-<pod-template-hash>-<5 chars>, owned by the ReplicaSet <deployment>-<pod-template-hash>
+    expect(firstTestPod).toMatch(/^helloworld-test-[a-z0-9]+-[a-z0-9]{5}$/);
+    firstReplicaSet = firstTestPod.replace(/-[a-z0-9]{5}$/, '');
+    const owner = await kubectl(kubeconfig, [
+      'get',
+      'pod',
+      firstTestPod,
+      '-n',
+      namespace,
+      '-o',
+      'jsonpath={.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name} {.metadata.labels.pod-template-hash}',
+    ]);
+    expect(owner).toBe(`ReplicaSet/${firstReplicaSet} ${firstReplicaSet.replace('helloworld-test-', '')}`);
+    expect((await helloPods(kubeconfig, namespace, 'prod')).map((p) => p.replace(/^\S+ /, ''))).toEqual([
+      'Running true',
+      'Running true',
+    ]);
+    expect(await helloReplicaSets(kubeconfig, namespace, 'test')).toEqual([`${firstReplicaSet} 1 1`]);
+    const logs = await kubectl(kubeconfig, ['logs', 'deploy/helloworld-test', '-n', namespace]);
+    expect(logs).toMatch(/^hello listening on http:\/\/127\.0\.0\.1:\d+$/m);
+  }, 60_000);
+
   it('kubectl patch rolls only the test Deployment to the new message', async () => {
     const prodStarts = lines(/^hello-prod\s+\| pod .* starting/).length;
     await kubectl(kubeconfig, [
@@ -229,6 +294,30 @@ describe.skipIf(!canRun)('npm start, end to end', () => {
     const prod = await kubectl(kubeconfig, ['describe', 'deployment', 'helloworld-prod', '-n', namespace]);
     expect(prod).not.toMatch(/Rolled for/);
   }, 40_000);
+
+  it('the patch replaced the pod through a new ReplicaSet, and kubectl describe tells the story', async () => {
+    const now = await waitFor(
+      'the old test pod gone',
+      async () => {
+        const pods = await helloPods(kubeconfig, namespace, 'test');
+        return pods.length === 1 && !pods[0]?.startsWith(firstTestPod) ? pods : undefined;
+      },
+      30_000,
+    );
+    expect(now[0]).toMatch(/^helloworld-test-[a-z0-9]+-[a-z0-9]{5} Running true$/);
+    expect(now[0]?.startsWith(firstReplicaSet)).toBe(false);
+    await expect(kubectl(kubeconfig, ['get', 'pod', firstTestPod, '-n', namespace])).rejects.toThrow(
+      /NotFound|not found/,
+    );
+    const replicaSets = await helloReplicaSets(kubeconfig, namespace, 'test');
+    expect(replicaSets).toHaveLength(2);
+    expect(replicaSets).toContain(`${firstReplicaSet} 0 1`);
+    const described = await kubectl(kubeconfig, ['describe', 'deployment', 'helloworld-test', '-n', namespace]);
+    expect(described).toMatch(
+      /ScalingReplicaSet\s+\S+\s+deployment-controller\s+Scaled up replica set helloworld-test-/,
+    );
+    expect(described).toContain(`Scaled down replica set ${firstReplicaSet} from 1 to 0`);
+  }, 60_000);
 
   it('a metadata-only change rolls nothing', async () => {
     const generation = async () =>
@@ -332,6 +421,96 @@ describe.skipIf(!canRun)('npm start, end to end', () => {
     ) as { spec: { http: unknown[] } };
     expect(JSON.stringify(vs.spec.http)).not.toContain('dev-alice');
   }, 60_000);
+
+  it('the hello Knative Service answers at its status.url host after a cold start; a ConfigMap change makes a new revision', async () => {
+    const host = `hello.${namespace}.example.com`;
+    await waitFor(
+      'hello-00001 to scale to zero',
+      () => (lines(/^ksvc-hello\s+\| hello-00001: stopped$/).length > 0 ? true : undefined),
+      30_000,
+    );
+    const colds = lines(/^ksvc-hello\s+\| hello-00001: cold start \d+ ms$/).length;
+    const first = await getWithHost(gatewayUrl, host, undefined, 30_000);
+    expect([first.status, first.body.trim()]).toEqual([200, 'hello from Knative']);
+    expect(lines(/^ksvc-hello\s+\| hello-00001: cold start \d+ ms$/).length).toBe(colds + 1);
+
+    // reroll rolls the ksvc: a new revision, and the traffic moves to it once it is ready.
+    await kubectl(kubeconfig, [
+      'patch',
+      'configmap',
+      'hello',
+      '-n',
+      namespace,
+      '--type',
+      'merge',
+      '-p',
+      '{"data":{"message":"Hello from Knative, again"}}',
+    ]);
+    await waitFor(
+      'hello-00002 to take the traffic',
+      async () =>
+        (await getWithHost(gatewayUrl, host)).body.trim() === 'Hello from Knative, again' ? true : undefined,
+      60_000,
+    );
+    const ksvc = await kubectl(kubeconfig, [
+      'get',
+      'ksvc',
+      'hello',
+      '-n',
+      namespace,
+      '-o',
+      'jsonpath={.status.latestReadyRevisionName} {.status.traffic[0].revisionName} {.status.traffic[0].percent}',
+    ]);
+    expect(ksvc).toBe('hello-00002 hello-00002 100');
+    const revisions = await kubectl(kubeconfig, [
+      'get',
+      'revision',
+      '-n',
+      namespace,
+      '-l',
+      'serving.knative.dev/service=hello',
+      '-o',
+      'name',
+    ]);
+    expect(revisions.split('\n').filter(Boolean)).toEqual([
+      'revision.serving.knative.dev/hello-00001',
+      'revision.serving.knative.dev/hello-00002',
+    ]);
+  }, 120_000);
+
+  it('kubectl rollout undo goes back to the previous ReplicaSet; its new pod reads the ConfigMap as it is now', async () => {
+    expect(await kubectl(kubeconfig, ['rollout', 'undo', 'deployment/helloworld-test', '-n', namespace])).toMatch(
+      /rolled back/,
+    );
+    expect(
+      await kubectl(kubeconfig, [
+        'rollout',
+        'status',
+        'deployment/helloworld-test',
+        '-n',
+        namespace,
+        '--timeout',
+        '60s',
+      ]),
+    ).toMatch(/successfully rolled out/);
+    const pods = await waitFor(
+      'one test pod of the first ReplicaSet',
+      async () => {
+        const now = await helloPods(kubeconfig, namespace, 'test');
+        return now.length === 1 && now[0]?.startsWith(`${firstReplicaSet}-`) && now[0].endsWith(' Running true')
+          ? now
+          : undefined;
+      },
+      30_000,
+    );
+    expect(pods[0]?.split(' ')[0]).not.toBe(firstTestPod);
+    // The first ReplicaSet is the newest revision again (3); the one in between is at 0.
+    const replicaSets = await helloReplicaSets(kubeconfig, namespace, 'test');
+    expect(replicaSets).toContain(`${firstReplicaSet} 1 3`);
+    expect(replicaSets.filter((r) => r.endsWith(' 0 2'))).toHaveLength(1);
+    // The old template, today's ConfigMap: the message is the patched one, not the original.
+    expect((await getWithHost(gatewayUrl, 'helloworld-test.local')).body.trim()).toBe('Hello again');
+  }, 90_000);
 
   it('SIGTERM stops every process and exits 0', async () => {
     const pids = [...output.matchAll(/starting \(pid (\d+)/g)].map((m) => Number(m[1]));
