@@ -5,17 +5,33 @@
 //    resourceVersion precondition failing: the caller re-reads and decides again);
 //  - workloads (apps/v1 and serving.knative.dev/v1 alike) go through CustomObjectsApi, which serves
 //    any /apis/<group>/<version> resource as plain JSON: no model classes to build and convert back,
-//    and one API group less in the bundle (AppsV1Api), which is what a cold start pays for.
-import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+//    and one API group less in the bundle (AppsV1Api), which is what a cold start pays for;
+//  - every request goes through one keep-alive pool (connection-pool.ts): client-node 1.4 would open
+//    a new TLS connection per request;
+//  - a kind that is not installed (404 on its LIST: Knative Serving or a CRD absent) is remembered
+//    for the life of this warm instance instead of being asked again on every event.
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  ServerConfiguration,
+  createConfiguration,
+  setHeaderOptions,
+  type KubeConfig,
+} from '@kubernetes/client-node';
 import type { MergePatch } from '../core/build-patch';
 import type { ConfigRef, KubeObject, WorkloadKind, WorkloadRef } from '../core/types';
+import { ConnectionPool, withConnectionPool } from './connection-pool';
 import { ApiUnavailableError, KubeApiError, type KubePort, type WorkloadList } from './port';
 import { DEFAULT_RETRY, createRetryPolicy, isTransient, statusOf, type RetryOptions } from './retry-policy';
 
 export interface ClientNodePortOptions {
   kubeConfig: KubeConfig;
   retry?: Partial<RetryOptions>;
+  /** items per LIST page (default 500, what the API's own pager and kubectl use) */
   pageSize?: number;
+  /** the keep-alive pool (default: one made for this port) */
+  pool?: ConnectionPool;
   /** one call per attempt: verb, resource and status code (or 'error'/'timeout') */
   onRequest?: (verb: string, resource: string, code: string) => void;
 }
@@ -41,13 +57,24 @@ const API_VERSION: Record<WorkloadKind, string> = {
 
 export function createClientNodePort(options: ClientNodePortOptions): KubePort {
   const { kubeConfig } = options;
-  const core = kubeConfig.makeApiClient(CoreV1Api);
-  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+  const pool = options.pool ?? new ConnectionPool();
+  // what KubeConfig.makeApiClient builds, with the request layer wrapped (see connection-pool.ts)
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster) throw new Error('No active cluster!');
+  const base = createConfiguration({
+    baseServer: new ServerConfiguration(cluster.server, {}),
+    authMethods: { default: kubeConfig },
+  });
+  const configuration = { ...base, httpApi: withConnectionPool(base.httpApi, pool) };
+  const core = new CoreV1Api(configuration);
+  const custom = new CustomObjectsApi(configuration);
+  /** kinds whose LIST answered 404 (not installed): not asked again by this instance */
+  const notInstalled = new Set<WorkloadKind>();
   const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
   const retryOptions = { ...DEFAULT_RETRY, ...options.retry };
   const readPolicy = createRetryPolicy(retryOptions, true);
   const writePolicy = createRetryPolicy(retryOptions, false);
-  const pageSize = options.pageSize ?? 100;
+  const pageSize = options.pageSize ?? 500;
 
   async function call<T>(verb: string, resource: string, write: boolean, fn: () => Promise<T>): Promise<T> {
     let last: unknown;
@@ -86,8 +113,17 @@ export function createClientNodePort(options: ClientNodePortOptions): KubePort {
 
   function plain(obj: unknown, kind: string, apiVersion: string): KubeObject {
     // Model instances → plain JSON (Dates become strings), so the core sees what the API sent.
+    // Only for the ConfigMap/Secret models (one object); custom objects are plain already: typed().
     const json = JSON.parse(JSON.stringify(obj)) as KubeObject;
     return { ...json, kind: json.kind ?? kind, apiVersion: json.apiVersion ?? apiVersion };
+  }
+
+  /** CustomObjectsApi hands back the parsed JSON itself: no copy, only the kind list items lack. */
+  function typed(obj: unknown, kind: string, apiVersion: string): KubeObject {
+    const json = obj as KubeObject;
+    json.kind ??= kind;
+    json.apiVersion ??= apiVersion;
+    return json;
   }
 
   async function listKind(namespace: string, kind: WorkloadKind): Promise<KubeObject[]> {
@@ -101,7 +137,7 @@ export function createClientNodePort(options: ClientNodePortOptions): KubePort {
         items?: unknown[];
         metadata?: { continue?: string };
       };
-      items.push(...(list.items ?? []).map((o) => plain(o, kind, API_VERSION[kind])));
+      for (const o of list.items ?? []) items.push(typed(o, kind, API_VERSION[kind]));
       token = list.metadata?.continue;
     } while (token);
     return items;
@@ -122,15 +158,16 @@ export function createClientNodePort(options: ClientNodePortOptions): KubePort {
 
     async listWorkloads(namespace: string, kinds: readonly WorkloadKind[]): Promise<WorkloadList> {
       const result: WorkloadList = { workloads: [], failures: [] };
-      const lists = await Promise.allSettled(kinds.map((kind) => listKind(namespace, kind)));
+      const asked = kinds.filter((kind) => !notInstalled.has(kind));
+      const lists = await Promise.allSettled(asked.map((kind) => listKind(namespace, kind)));
       lists.forEach((outcome, i) => {
-        const kind = kinds[i]!;
+        const kind = asked[i]!;
         if (outcome.status === 'fulfilled') {
           result.workloads.push(...outcome.value.map((object) => ({ kind, object })));
         } else if (outcome.reason instanceof KubeApiError) {
           // Knative Serving not installed: no Knative Services to roll, not an error
-          if (!(kind === 'Service' && outcome.reason.status === 404))
-            result.failures.push({ kind, status: outcome.reason.status, message: outcome.reason.message });
+          if (kind === 'Service' && outcome.reason.status === 404) notInstalled.add(kind);
+          else result.failures.push({ kind, status: outcome.reason.status, message: outcome.reason.message });
         } else {
           throw outcome.reason;
         }
@@ -145,7 +182,7 @@ export function createClientNodePort(options: ClientNodePortOptions): KubePort {
           custom.getNamespacedCustomObject({ ...GVR[ref.kind], ...args }),
         ),
       );
-      return obj === null ? null : plain(obj, ref.kind, API_VERSION[ref.kind]);
+      return obj === null ? null : typed(obj, ref.kind, API_VERSION[ref.kind]);
     },
 
     async patchWorkload(ref: WorkloadRef, patch: MergePatch) {
@@ -153,7 +190,7 @@ export function createClientNodePort(options: ClientNodePortOptions): KubePort {
       const obj = await call('patch', PLURAL[ref.kind], true, (): Promise<unknown> =>
         custom.patchNamespacedCustomObject({ ...GVR[ref.kind], ...args }, mergePatch),
       );
-      return plain(obj, ref.kind, API_VERSION[ref.kind]);
+      return typed(obj, ref.kind, API_VERSION[ref.kind]);
     },
   };
 }
@@ -175,6 +212,6 @@ function messageOf(err: unknown): string {
       return body.slice(0, 200);
     }
   }
-  if (body && typeof body === 'object' && 'message' in body) return String((body).message);
+  if (body && typeof body === 'object' && 'message' in body) return String(body.message);
   return err instanceof Error ? err.message.split('\n')[0]!.slice(0, 300) : String(err);
 }
