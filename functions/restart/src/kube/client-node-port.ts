@@ -23,6 +23,7 @@ import type { MergePatch } from '../core/build-patch';
 import type { ConfigRef, KubeObject, WorkloadKind, WorkloadRef } from '../core/types';
 import { ConnectionPool, withConnectionPool } from './connection-pool';
 import { ApiUnavailableError, KubeApiError, type KubePort, type WorkloadList } from './port';
+import { withSharedLists } from './shared-lists';
 import { DEFAULT_RETRY, createRetryPolicy, isTransient, statusOf, type RetryOptions } from './retry-policy';
 
 export interface ClientNodePortOptions {
@@ -143,7 +144,7 @@ export function createClientNodePort(options: ClientNodePortOptions): KubePort {
     return items;
   }
 
-  return {
+  return withSharedLists({
     async getConfig(ref: ConfigRef) {
       const resource = ref.kind === 'ConfigMap' ? 'configmaps' : 'secrets';
       const obj = await orNull(
@@ -192,7 +193,7 @@ export function createClientNodePort(options: ClientNodePortOptions): KubePort {
       );
       return typed(obj, ref.kind, API_VERSION[ref.kind]);
     },
-  };
+  });
 }
 
 function codeOf(err: unknown): string {
