@@ -13,7 +13,7 @@ import {
 } from './core/decide';
 import { findConfigsUsed } from './core/match-workload';
 import { explainNamespace, isNamespaceServed, type NamespacePolicy } from './core/namespaces';
-import type { ConfigRef, Decision, EventAction, KubeObject, MatchMode, OnDelete } from './core/types';
+import type { ConfigRef, Decision, EventAction, KubeObject, MatchMode, OnDelete, WorkloadKind } from './core/types';
 import { WORKLOAD_KINDS, configKey, describeConfig } from './core/types';
 import { ApiUnavailableError, KubeApiError, type KubePort } from './kube/port';
 import { SingleFlight } from './single-flight';
@@ -22,6 +22,8 @@ export interface ReconcileSettings extends NamespacePolicy {
   match: MatchMode;
   onDelete: OnDelete;
   dryRun: boolean;
+  /** workload kinds to list (default: every kind); kinds not asked for cost no request */
+  kinds?: readonly WorkloadKind[];
 }
 
 export interface ReconcileResult {
@@ -82,7 +84,7 @@ export class Reconciler {
     // both reads are needed whatever they return: one round trip instead of two
     const [got, listing] = await Promise.allSettled([
       port.getConfig(ref),
-      port.listWorkloads(ref.namespace, WORKLOAD_KINDS),
+      port.listWorkloads(ref.namespace, settings.kinds ?? WORKLOAD_KINDS),
     ]);
     if (got.status === 'rejected') {
       if (got.reason instanceof KubeApiError)
@@ -124,7 +126,7 @@ export class Reconciler {
     const decisions: Decision[] = [];
     const restartedAt: Record<string, string> = {};
     for (const namespace of settings.namespaces.filter((ns) => isNamespaceServed(ns, settings))) {
-      const listed = await port.listWorkloads(namespace, WORKLOAD_KINDS);
+      const listed = await port.listWorkloads(namespace, settings.kinds ?? WORKLOAD_KINDS);
       decisions.push(
         ...listed.failures.map((f) => failed(f.kind, namespace, '*', `cannot list ${f.kind}s: ${f.message}`)),
       );

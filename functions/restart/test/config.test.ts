@@ -33,6 +33,7 @@ describe('loadConfig', () => {
       { match: 'reference', onDelete: 'roll', dryRun: true, logFormat: 'json', logLevel: 'debug' },
     ],
     ['port', { PORT: '9090' }, { port: 9090 }],
+    ['only some kinds', { REROLL_KINDS: 'Deployment, Service' }, { kinds: ['Deployment', 'Service'] }],
   ];
   for (const [name, env, expected] of valid) {
     it(name, () => {
@@ -63,6 +64,13 @@ describe('loadConfig', () => {
       'REROLL_DRY_RUN',
       'PORT',
     ]);
+  });
+
+  it('an unknown kind names the kinds there are', () => {
+    expect(loadConfig({ REROLL_KINDS: 'Deployment,Pod' }, { ownNamespace: 'demo' })).toMatchObject({
+      ok: false,
+      errors: [expect.stringMatching(/^REROLL_KINDS: "Pod" is not one of Deployment\|StatefulSet/)],
+    });
   });
 
   it('no namespace known at all is an error', () => {
