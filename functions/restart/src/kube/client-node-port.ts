@@ -11,7 +11,6 @@
 //  - a kind that is not installed (404 on its LIST: Knative Serving or a CRD absent) is remembered
 //    for the life of this warm instance instead of being asked again on every event.
 import {
-  CoreV1Api,
   CustomObjectsApi,
   PatchStrategy,
   ServerConfiguration,
@@ -21,6 +20,7 @@ import {
 } from '@kubernetes/client-node';
 import type { MergePatch } from '../core/build-patch';
 import type { ConfigRef, KubeObject, WorkloadKind, WorkloadRef } from '../core/types';
+import { ConfigObjectsApi } from './config-objects-api';
 import { ConnectionPool, withConnectionPool } from './connection-pool';
 import { ApiUnavailableError, KubeApiError, type KubePort, type WorkloadList } from './port';
 import { withSharedLists } from './shared-lists';
@@ -67,7 +67,7 @@ export function createClientNodePort(options: ClientNodePortOptions): KubePort {
     authMethods: { default: kubeConfig },
   });
   const configuration = { ...base, httpApi: withConnectionPool(base.httpApi, pool) };
-  const core = new CoreV1Api(configuration);
+  const configs = new ConfigObjectsApi(configuration); // not CoreV1Api: see config-objects-api.ts
   const custom = new CustomObjectsApi(configuration);
   /** kinds whose LIST answered 404 (not installed): not asked again by this instance */
   const notInstalled = new Set<WorkloadKind>();
@@ -147,13 +147,8 @@ export function createClientNodePort(options: ClientNodePortOptions): KubePort {
   return withSharedLists({
     async getConfig(ref: ConfigRef) {
       const resource = ref.kind === 'ConfigMap' ? 'configmaps' : 'secrets';
-      const obj = await orNull(
-        call('get', resource, false, () =>
-          ref.kind === 'ConfigMap'
-            ? core.readNamespacedConfigMap({ name: ref.name, namespace: ref.namespace })
-            : core.readNamespacedSecret({ name: ref.name, namespace: ref.namespace }),
-        ),
-      );
+      const spec = { apiVersion: 'v1', kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } };
+      const obj = await orNull(call('get', resource, false, () => configs.read(spec)));
       return obj === null ? null : plain(obj, ref.kind, 'v1');
     },
 
