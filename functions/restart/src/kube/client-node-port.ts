@@ -10,18 +10,11 @@
 //    a new TLS connection per request;
 //  - a kind that is not installed (404 on its LIST: Knative Serving or a CRD absent) is remembered
 //    for the life of this warm instance instead of being asked again on every event.
-import {
-  CustomObjectsApi,
-  PatchStrategy,
-  ServerConfiguration,
-  createConfiguration,
-  setHeaderOptions,
-  type KubeConfig,
-} from '@kubernetes/client-node';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import type { MergePatch } from '../core/build-patch';
 import type { ConfigRef, KubeObject, WorkloadKind, WorkloadRef } from '../core/types';
 import { ConfigObjectsApi } from './config-objects-api';
-import { ConnectionPool, withConnectionPool } from './connection-pool';
+import { ConnectionPool, createPooledConfiguration } from './connection-pool';
 import { ApiUnavailableError, KubeApiError, type KubePort, type WorkloadList } from './port';
 import { withSharedLists } from './shared-lists';
 import { DEFAULT_RETRY, createRetryPolicy, isTransient, statusOf, type RetryOptions } from './retry-policy';
@@ -59,14 +52,7 @@ const API_VERSION: Record<WorkloadKind, string> = {
 export function createClientNodePort(options: ClientNodePortOptions): KubePort {
   const { kubeConfig } = options;
   const pool = options.pool ?? new ConnectionPool();
-  // what KubeConfig.makeApiClient builds, with the request layer wrapped (see connection-pool.ts)
-  const cluster = kubeConfig.getCurrentCluster();
-  if (!cluster) throw new Error('No active cluster!');
-  const base = createConfiguration({
-    baseServer: new ServerConfiguration(cluster.server, {}),
-    authMethods: { default: kubeConfig },
-  });
-  const configuration = { ...base, httpApi: withConnectionPool(base.httpApi, pool) };
+  const configuration = createPooledConfiguration(kubeConfig, pool);
   const configs = new ConfigObjectsApi(configuration); // not CoreV1Api: see config-objects-api.ts
   const custom = new CustomObjectsApi(configuration);
   /** kinds whose LIST answered 404 (not installed): not asked again by this instance */

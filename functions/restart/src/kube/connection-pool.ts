@@ -10,7 +10,14 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import type { HttpLibrary, RequestContext } from '@kubernetes/client-node';
+import {
+  ServerConfiguration,
+  createConfiguration,
+  type Configuration,
+  type HttpLibrary,
+  type KubeConfig,
+  type RequestContext,
+} from '@kubernetes/client-node';
 
 /** TLS options that make two agents' connections interchangeable (Node's own agent key, plus identity). */
 const IDENTITY_OPTIONS = [
@@ -94,6 +101,17 @@ export function withConnectionPool(inner: HttpLibrary, pool: ConnectionPool): Ht
       return inner.send(request);
     },
   };
+}
+
+/** What KubeConfig.makeApiClient builds (`new XxxApi(configuration)`), with the request layer pooled. */
+export function createPooledConfiguration(kubeConfig: KubeConfig, pool: ConnectionPool): Configuration {
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster) throw new Error('No active cluster!');
+  const base = createConfiguration({
+    baseServer: new ServerConfiguration(cluster.server, {}),
+    authMethods: { default: kubeConfig },
+  });
+  return { ...base, httpApi: withConnectionPool(base.httpApi, pool) };
 }
 
 function pick(options: Record<string, unknown>): Record<string, unknown> {
