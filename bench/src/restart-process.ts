@@ -19,7 +19,7 @@ export function freePort(): Promise<number> {
 
 /** The bundle with logs at warn (per-event info lines would cost the function, not what is measured). */
 export async function spawnRestart(
-  emulator: Emulator,
+  emulator: Emulator | { kubeconfigPath: string },
   namespace: string,
 ): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
@@ -50,6 +50,28 @@ export async function spawnRestart(
     }
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+export const WATCH_CONTROLLER = fileURLToPath(new URL('./baselines/watch-controller.ts', import.meta.url));
+
+/** The always-on baseline controller (baselines/watch-controller.ts), running once it prints "watching". */
+export async function spawnWatchController(kubeconfigPath: string, namespace: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', WATCH_CONTROLLER], {
+    env: { PATH: process.env.PATH ?? '', KUBECONFIG: kubeconfigPath, NAMESPACE: namespace },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  const deadline = Date.now() + 60_000;
+  while (!out.includes('watching')) {
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      throw new Error(`watch controller did not start: ${out.slice(-500)}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return child;
 }
 
 export async function stopProcess(child: ChildProcess): Promise<void> {

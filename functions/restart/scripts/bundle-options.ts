@@ -3,9 +3,15 @@
 // keeps only what runs:
 //  - client-node's index re-exports ~70 API groups, watch/exec/attach (ws), informers …; its modules
 //    are side-effect free, so marking them so lets esbuild drop every module nothing uses;
+//  - the generated ObjectSerializer imports every model class (~700) to turn JSON into model
+//    instances; the function wants the JSON as the API sent it (the port converts models back to
+//    plain JSON anyway), so in the bundle its type map is empty: an unknown type deserializes to
+//    the parsed JSON itself, exactly what client-node does for CustomObjectsApi. No model module is
+//    then referenced and esbuild drops all of them (see modelFreeSerializer);
 //  - node-fetch falls back to the whatwg-url package only where Node has no URL class (Node always
 //    has it): a two-line shim replaces that package and its Unicode tables.
 import type { BuildOptions, Plugin } from 'esbuild';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -33,6 +39,34 @@ const sideEffectFreeClientNode: Plugin = {
   },
 };
 
+const OBJECT_SERIALIZER = /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]gen[\\/]models[\\/]ObjectSerializer\.js$/;
+
+/** ObjectSerializer.js without its model imports and with `let typeMap = {}` (fails the build if its shape changed). */
+export function stripModels(source: string): string {
+  const start = source.indexOf('let typeMap = {');
+  const end = source.indexOf('\n};', start);
+  if (start < 0 || end < 0) throw new Error('client-node ObjectSerializer.js: no `let typeMap = {...};` to empty');
+  const out = `${source.slice(0, start)}let typeMap = {};${source.slice(end + 3)}`
+    .split('\n')
+    .filter(
+      (line) => !/^(export \* from|import \{ [A-Za-z0-9_]+ \} from) '\.\.\/models\/[A-Za-z0-9_]+\.js';$/.test(line),
+    )
+    .join('\n');
+  if (/from '\.\.\/models\//.test(out))
+    throw new Error('client-node ObjectSerializer.js: a model import was not recognised');
+  return out;
+}
+
+const modelFreeSerializer: Plugin = {
+  name: 'client-node-model-free-serializer',
+  setup(build) {
+    build.onLoad({ filter: OBJECT_SERIALIZER }, async (args) => ({
+      contents: stripModels(await readFile(args.path, 'utf8')),
+      loader: 'js',
+    }));
+  },
+};
+
 export function bundleOptions(outfile: string): BuildOptions {
   return {
     absWorkingDir: ROOT,
@@ -46,7 +80,7 @@ export function bundleOptions(outfile: string): BuildOptions {
     // optional native accelerators of ws; absent is fine
     external: ['bufferutil', 'utf-8-validate'],
     alias: { 'whatwg-url': './scripts/shims/whatwg-url.cjs' },
-    plugins: [sideEffectFreeClientNode],
+    plugins: [sideEffectFreeClientNode, modelFreeSerializer],
     // less source = less to compile on every cold start; names kept for readable stack traces
     minify: true,
     keepNames: true,

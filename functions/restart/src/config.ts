@@ -1,6 +1,6 @@
 // Configuration from an env-like record, validated once at start-up. Every problem is reported in
 // one go (a pod that crash-loops once per typo wastes a deploy per typo).
-import type { MatchMode, OnDelete } from './core/types';
+import { WORKLOAD_KINDS, type MatchMode, type OnDelete, type WorkloadKind } from './core/types';
 
 export type LogFormat = 'text' | 'json';
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -12,6 +12,8 @@ export interface RestartConfig {
   match: MatchMode;
   onDelete: OnDelete;
   dryRun: boolean;
+  /** the workload kinds listed and rolled (REROLL_KINDS; default every kind the function knows) */
+  kinds?: WorkloadKind[];
   logFormat: LogFormat;
   logLevel: LogLevel;
   port: number;
@@ -49,15 +51,16 @@ export function loadConfig(
   const errors: string[] = [];
   const value = (name: string) => env[name]?.trim();
 
-  const list = (name: string, fallback: string[]): string[] => {
+  const list = (name: string, fallback: string[], namespaces = true): string[] => {
     const raw = value(name);
     if (raw === undefined || raw === '') return fallback;
     const items = raw
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
-    for (const ns of items)
-      if (!DNS_LABEL.test(ns)) errors.push(`${name}: ${JSON.stringify(ns)} is not a namespace name`);
+    if (namespaces)
+      for (const ns of items)
+        if (!DNS_LABEL.test(ns)) errors.push(`${name}: ${JSON.stringify(ns)} is not a namespace name`);
     return items;
   };
   const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
@@ -85,6 +88,13 @@ export function loadConfig(
   const onDelete = oneOf<OnDelete>('REROLL_ON_DELETE', ['ignore', 'roll'], 'ignore');
   const logFormat = oneOf<LogFormat>('LOG_FORMAT', ['text', 'json'], 'text');
   const logLevel = oneOf<LogLevel>('LOG_LEVEL', LOG_LEVELS, 'info');
+
+  // kinds nobody asked for cost a LIST per event each: a cluster without DaemonSets can say so
+  // (unset = every kind, left out of the config so the reconciler's default applies)
+  const kinds = list('REROLL_KINDS', [], false) as WorkloadKind[];
+  for (const kind of kinds)
+    if (!(WORKLOAD_KINDS as readonly string[]).includes(kind))
+      errors.push(`REROLL_KINDS: ${JSON.stringify(kind)} is not one of ${WORKLOAD_KINDS.join('|')}`);
 
   let dryRun = false;
   const rawDry = value('REROLL_DRY_RUN')?.toLowerCase();
@@ -133,6 +143,7 @@ export function loadConfig(
       match,
       onDelete,
       dryRun,
+      ...(kinds.length > 0 ? { kinds } : {}),
       logFormat,
       logLevel,
       port,

@@ -15,7 +15,7 @@ import { describeDecisionEvent } from './core/decision-events';
 import { findConfigsUsed } from './core/match-workload';
 import { applyRolloutBudget, countRecentRollouts, type BudgetState } from './core/rollout-budget';
 import { explainNamespace, isNamespaceServed, type NamespacePolicy } from './core/namespaces';
-import type { ConfigRef, Decision, EventAction, KubeObject, MatchMode, OnDelete } from './core/types';
+import type { ConfigRef, Decision, EventAction, KubeObject, MatchMode, OnDelete, WorkloadKind } from './core/types';
 import { WORKLOAD_KINDS, configKey, describeConfig } from './core/types';
 import { ApiUnavailableError, KubeApiError, type EventRegarding, type KubePort, type WorkloadEvent } from './kube/port';
 import { recordEventSafely, type EventReporter } from './kube/record-event-safely';
@@ -28,6 +28,8 @@ export interface ReconcileSettings extends NamespacePolicy {
   dryRun: boolean;
   /** rollouts per namespace per minute; unset = no budget */
   maxRolloutsPerMinute?: number;
+  /** workload kinds to list (default: every kind); kinds not asked for cost no request */
+  kinds?: readonly WorkloadKind[];
 }
 
 type Redecide = (fresh: Workload) => Plan | undefined;
@@ -126,7 +128,7 @@ export class Reconciler {
     // both reads are needed whatever they return: one round trip instead of two
     const [got, listing] = await Promise.allSettled([
       port.getConfig(ref),
-      port.listWorkloads(ref.namespace, WORKLOAD_KINDS),
+      port.listWorkloads(ref.namespace, settings.kinds ?? WORKLOAD_KINDS),
     ]);
     if (got.status === 'rejected') {
       if (got.reason instanceof KubeApiError)
@@ -185,7 +187,7 @@ export class Reconciler {
     restartedAt: Record<string, string>,
   ): Promise<void> {
     const { port, settings } = this.options;
-    const listed = await port.listWorkloads(namespace, WORKLOAD_KINDS);
+    const listed = await port.listWorkloads(namespace, settings.kinds ?? WORKLOAD_KINDS);
     decisions.push(
       ...listed.failures.map((f) => failed(f.kind, namespace, '*', `cannot list ${f.kind}s: ${f.message}`)),
     );

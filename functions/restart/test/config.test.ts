@@ -39,6 +39,7 @@ describe('loadConfig', () => {
       { K_SINK: 'http://broker-ingress.knative-eventing.svc/ns/reroll' },
       { sink: 'http://broker-ingress.knative-eventing.svc/ns/reroll' },
     ],
+    ['only some kinds', { REROLL_KINDS: 'Deployment, Service' }, { kinds: ['Deployment', 'Service'] }],
   ];
   for (const [name, env, expected] of valid) {
     it(name, () => {
@@ -91,6 +92,13 @@ describe('loadConfig', () => {
       'REROLL_MAX_ROLLOUTS_PER_MINUTE',
       'K_SINK',
     ]);
+  });
+
+  it('an unknown kind names the kinds there are', () => {
+    expect(loadConfig({ REROLL_KINDS: 'Deployment,Pod' }, { ownNamespace: 'demo' })).toMatchObject({
+      ok: false,
+      errors: [expect.stringMatching(/^REROLL_KINDS: "Pod" is not one of Deployment\|StatefulSet/)],
+    });
   });
 
   it('no namespace known at all is an error', () => {

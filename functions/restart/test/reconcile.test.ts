@@ -46,6 +46,16 @@ describe('reconcile', () => {
     ).toBe('2026-11-23T09:00:00Z');
   });
 
+  it('with kinds configured, only those kinds are listed (and a StatefulSet using the ConfigMap is left alone)', async () => {
+    const { port, reconciler } = setup(
+      [recordedObject('02'), makeWorkload(), makeWorkload({ kind: 'StatefulSet', name: 'sts' })],
+      { kinds: ['Deployment'] },
+    );
+    const result = await reconciler.reconcileConfig({ ref: cmRef, action: 'update' });
+    expect(result.decisions).toMatchObject([{ kind: 'Deployment', action: 'rolled' }]);
+    expect(port.calls.filter((c) => c.verb === 'list').map((c) => c.kind)).toEqual(['Deployment']);
+  });
+
   it('five concurrent events for one ConfigMap: one reconcile + one coalesced follow-up, one rollout', async () => {
     const { port, reconciler } = setup();
     const results = await Promise.all(

@@ -5,18 +5,28 @@
 //    resourceVersion precondition failing: the caller re-reads and decides again);
 //  - workloads (apps/v1 and serving.knative.dev/v1 alike) go through CustomObjectsApi, which serves
 //    any /apis/<group>/<version> resource as plain JSON: no model classes to build and convert back,
-//    and one API group less in the bundle (AppsV1Api), which is what a cold start pays for.
-import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+//    and one API group less in the bundle (AppsV1Api), which is what a cold start pays for;
+//  - every request goes through one keep-alive pool (connection-pool.ts): client-node 1.4 would open
+//    a new TLS connection per request;
+//  - a kind that is not installed (404 on its LIST: Knative Serving or a CRD absent) is remembered
+//    for the life of this warm instance instead of being asked again on every event.
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import type { MergePatch } from '../core/build-patch';
 import type { ConfigRef, KubeObject, WorkloadKind, WorkloadRef } from '../core/types';
+import { ConfigObjectsApi } from './config-objects-api';
+import { ConnectionPool, createPooledConfiguration } from './connection-pool';
 import { ApiUnavailableError, KubeApiError, type KubePort, type WorkloadList } from './port';
+import { withSharedLists } from './shared-lists';
 import { DEFAULT_RETRY, createRetryPolicy, isTransient, statusOf, type RetryOptions } from './retry-policy';
 import { createEventRecorder } from './event-recorder';
 
 export interface ClientNodePortOptions {
   kubeConfig: KubeConfig;
   retry?: Partial<RetryOptions>;
+  /** items per LIST page (default 500, what the API's own pager and kubectl use) */
   pageSize?: number;
+  /** the keep-alive pool (default: one made for this port) */
+  pool?: ConnectionPool;
   /** one call per attempt: verb, resource and status code (or 'error'/'timeout') */
   onRequest?: (verb: string, resource: string, code: string) => void;
   /** the Events' reportingInstance (default: the host name, i.e. the pod) */
@@ -45,13 +55,17 @@ const API_VERSION: Record<WorkloadKind, string> = {
 
 export function createClientNodePort(options: ClientNodePortOptions): KubePort {
   const { kubeConfig } = options;
-  const core = kubeConfig.makeApiClient(CoreV1Api);
-  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+  const pool = options.pool ?? new ConnectionPool();
+  const configuration = createPooledConfiguration(kubeConfig, pool);
+  const configs = new ConfigObjectsApi(configuration); // not CoreV1Api: see config-objects-api.ts
+  const custom = new CustomObjectsApi(configuration);
+  /** kinds whose LIST answered 404 (not installed): not asked again by this instance */
+  const notInstalled = new Set<WorkloadKind>();
   const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
   const retryOptions = { ...DEFAULT_RETRY, ...options.retry };
   const readPolicy = createRetryPolicy(retryOptions, true);
   const writePolicy = createRetryPolicy(retryOptions, false);
-  const pageSize = options.pageSize ?? 100;
+  const pageSize = options.pageSize ?? 500;
 
   async function call<T>(verb: string, resource: string, write: boolean, fn: () => Promise<T>): Promise<T> {
     let last: unknown;
@@ -90,8 +104,17 @@ export function createClientNodePort(options: ClientNodePortOptions): KubePort {
 
   function plain(obj: unknown, kind: string, apiVersion: string): KubeObject {
     // Model instances → plain JSON (Dates become strings), so the core sees what the API sent.
+    // Only for the ConfigMap/Secret models (one object); custom objects are plain already: typed().
     const json = JSON.parse(JSON.stringify(obj)) as KubeObject;
     return { ...json, kind: json.kind ?? kind, apiVersion: json.apiVersion ?? apiVersion };
+  }
+
+  /** CustomObjectsApi hands back the parsed JSON itself: no copy, only the kind list items lack. */
+  function typed(obj: unknown, kind: string, apiVersion: string): KubeObject {
+    const json = obj as KubeObject;
+    json.kind ??= kind;
+    json.apiVersion ??= apiVersion;
+    return json;
   }
 
   async function listKind(namespace: string, kind: WorkloadKind): Promise<KubeObject[]> {
@@ -105,7 +128,7 @@ export function createClientNodePort(options: ClientNodePortOptions): KubePort {
         items?: unknown[];
         metadata?: { continue?: string };
       };
-      items.push(...(list.items ?? []).map((o) => plain(o, kind, API_VERSION[kind])));
+      for (const o of list.items ?? []) items.push(typed(o, kind, API_VERSION[kind]));
       token = list.metadata?.continue;
     } while (token);
     return items;
@@ -119,32 +142,28 @@ export function createClientNodePort(options: ClientNodePortOptions): KubePort {
     ...(options.now ? { now: options.now } : {}),
   });
 
-  return {
+  return withSharedLists({
     recordEvent,
 
     async getConfig(ref: ConfigRef) {
       const resource = ref.kind === 'ConfigMap' ? 'configmaps' : 'secrets';
-      const obj = await orNull(
-        call('get', resource, false, () =>
-          ref.kind === 'ConfigMap'
-            ? core.readNamespacedConfigMap({ name: ref.name, namespace: ref.namespace })
-            : core.readNamespacedSecret({ name: ref.name, namespace: ref.namespace }),
-        ),
-      );
+      const spec = { apiVersion: 'v1', kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } };
+      const obj = await orNull(call('get', resource, false, () => configs.read(spec)));
       return obj === null ? null : plain(obj, ref.kind, 'v1');
     },
 
     async listWorkloads(namespace: string, kinds: readonly WorkloadKind[]): Promise<WorkloadList> {
       const result: WorkloadList = { workloads: [], failures: [] };
-      const lists = await Promise.allSettled(kinds.map((kind) => listKind(namespace, kind)));
+      const asked = kinds.filter((kind) => !notInstalled.has(kind));
+      const lists = await Promise.allSettled(asked.map((kind) => listKind(namespace, kind)));
       lists.forEach((outcome, i) => {
-        const kind = kinds[i]!;
+        const kind = asked[i]!;
         if (outcome.status === 'fulfilled') {
           result.workloads.push(...outcome.value.map((object) => ({ kind, object })));
         } else if (outcome.reason instanceof KubeApiError) {
           // Knative Serving not installed: no Knative Services to roll, not an error
-          if (!(kind === 'Service' && outcome.reason.status === 404))
-            result.failures.push({ kind, status: outcome.reason.status, message: outcome.reason.message });
+          if (kind === 'Service' && outcome.reason.status === 404) notInstalled.add(kind);
+          else result.failures.push({ kind, status: outcome.reason.status, message: outcome.reason.message });
         } else {
           throw outcome.reason;
         }
@@ -159,7 +178,7 @@ export function createClientNodePort(options: ClientNodePortOptions): KubePort {
           custom.getNamespacedCustomObject({ ...GVR[ref.kind], ...args }),
         ),
       );
-      return obj === null ? null : plain(obj, ref.kind, API_VERSION[ref.kind]);
+      return obj === null ? null : typed(obj, ref.kind, API_VERSION[ref.kind]);
     },
 
     async patchWorkload(ref: WorkloadRef, patch: MergePatch) {
@@ -167,9 +186,9 @@ export function createClientNodePort(options: ClientNodePortOptions): KubePort {
       const obj = await call('patch', PLURAL[ref.kind], true, (): Promise<unknown> =>
         custom.patchNamespacedCustomObject({ ...GVR[ref.kind], ...args }, mergePatch),
       );
-      return plain(obj, ref.kind, API_VERSION[ref.kind]);
+      return typed(obj, ref.kind, API_VERSION[ref.kind]);
     },
-  };
+  });
 }
 
 function codeOf(err: unknown): string {

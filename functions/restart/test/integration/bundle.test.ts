@@ -2,7 +2,7 @@
 // separate process against the emulator like `npm run restart` does, and check a rollout and a
 // clean SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CloudEvent, HTTP } from 'cloudevents';
@@ -17,11 +17,13 @@ let emulator: Emulator;
 let child: ChildProcess;
 let output = '';
 let url = '';
+let entryFile = '';
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'reroll-restart-bundle-'));
   const entry = await buildRestart(dir);
-  emulator = await startEmulator({ port: 0 });
+  entryFile = entry;
+  emulator = await startEmulator({ port: 0, authorization: 'rbac' }); // HTTPS + bearer token, as a cluster
   emulator.seed([DEMO_NAMESPACE, asNew(recordedObject('02')), makeWorkload()]);
   // no REROLL_NAMESPACES: the kubeconfig context's namespace (the emulator writes none) or configured
   child = spawn(process.execPath, [entry], {
@@ -80,6 +82,13 @@ it('the bundle answers an event with a rollout and logs seed 000 lines', async (
   expect(output).toMatch(/\[restart\] patched deployment=helloworld-test restartedAt=\S+Z/);
   expect((await fetch(`${url}/readyz`)).status).toBe(200);
 }, 30_000);
+
+it('the bundle carries neither the ~700 client-node model classes nor CoreV1Api (what every cold start would compile)', async () => {
+  const bundle = await readFile(entryFile, 'utf8');
+  for (const unused of ['V1PodSpec', 'V1ConfigMap', 'readNamespacedPodLog', 'listNamespacedPod'])
+    expect(bundle.includes(unused), unused).toBe(false);
+  expect(bundle.length).toBeLessThan(2_000_000);
+});
 
 it('SIGTERM drains and exits 0', async () => {
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

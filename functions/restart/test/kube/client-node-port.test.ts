@@ -55,6 +55,22 @@ describe('client-node port', () => {
     expect(deploymentLists.slice(1).every((r) => r.query.includes('continue='))).toBe(true);
   });
 
+  it('a kind that is not installed (404 on its LIST) is not asked again by this instance', async () => {
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(emulator.kubeconfigPath);
+    const fresh = createClientNodePort({ kubeConfig, retry: FAST_RETRY });
+    emulator.inject({ verb: 'list', resource: 'services', status: 404 });
+    emulator.clearRequests();
+    for (let i = 0; i < 3; i++) {
+      const list = await fresh.listWorkloads('demo', ['Deployment', 'Service']);
+      expect(list.failures).toEqual([]);
+      expect(list.workloads.filter((w) => w.kind === 'Deployment')).toHaveLength(5);
+    }
+    const lists = emulator.requests().filter((r) => r.verb === 'list');
+    expect(lists.filter((r) => r.resource === 'services')).toHaveLength(1);
+    expect(lists.filter((r) => r.resource === 'deployments')).toHaveLength(3); // 5 items, one page of 500
+  });
+
   it('reads a ConfigMap as plain JSON; a missing one is null', async () => {
     const cm = await port.getConfig({ kind: 'ConfigMap', namespace: 'demo', name: 'helloworld-test' });
     expect(cm?.data).toEqual({ ENV_MESSAGE: 'Hello again' });
