@@ -352,11 +352,12 @@ async function readBackSources(kc: KubeConfig, rendered: readonly KubeObject[]):
   for (const o of rendered.filter((x) => x.kind === 'ApiServerSource' || x.kind === 'PingSource')) {
     try {
       out.push(
-        await api.read<KubeObject>({
+        // the local KubeObject keeps timestamps as the JSON strings they are on the wire
+        (await api.read({
           apiVersion: o.apiVersion,
           kind: o.kind,
           metadata: { name: o.metadata?.name ?? '', namespace: o.metadata?.namespace },
-        }),
+        })) as unknown as KubeObject,
       );
     } catch {
       out.push(o); // not served by the emulator: the rendered object is the same spec

@@ -17,6 +17,7 @@ export function withSharedLists(port: KubePort): KubePort {
     getConfig: (ref) => port.getConfig(ref),
     getWorkload: (ref) => port.getWorkload(ref),
     patchWorkload: (ref, patch) => port.patchWorkload(ref, patch),
+    recordEvent: (regarding, event) => port.recordEvent(regarding, event),
     async listWorkloads(namespace, kinds) {
       const listed = await flights.run(namespace, kinds, (all) => port.listWorkloads(namespace, all));
       // a follow-up may have listed more kinds than this caller asked for (callers asked for different ones)

@@ -13,6 +13,7 @@ function controlledPort() {
     getConfig: () => Promise.resolve(null),
     getWorkload: () => Promise.resolve(null),
     patchWorkload: () => Promise.reject(new Error('not used')),
+    recordEvent: () => Promise.resolve(),
     listWorkloads(namespace, kinds) {
       const seen = generation;
       started.push({ namespace, kinds, generation: seen });
