@@ -136,6 +136,7 @@ export function createClientNodePort(options: ClientNodePortOptions): KubePort {
 
   const recordEvent = createEventRecorder({
     kubeConfig,
+    configuration,
     call: (verb, resource, fn) => call(verb, resource, true, fn),
     apiVersionOf: (kind) => API_VERSION[kind],
     ...(options.reportingInstance ? { reportingInstance: options.reportingInstance } : {}),

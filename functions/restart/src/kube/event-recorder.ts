@@ -3,7 +3,13 @@
 // The same event seen again within the series window bumps `series` (a merge patch) instead of
 // creating another object, which is why RBAC grants `patch` on events besides `create`.
 import { hostname } from 'node:os';
-import { EventsV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import {
+  EventsV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type Configuration,
+  type KubeConfig,
+} from '@kubernetes/client-node';
 import type { EventRegarding, WorkloadEvent } from './port';
 import type { WorkloadKind } from '../core/types';
 
@@ -15,6 +21,8 @@ const CACHE_LIMIT = 1000;
 
 export interface EventRecorderOptions {
   kubeConfig: KubeConfig;
+  /** the port's pooled configuration, so Events ride the same keep-alive connections as every other call */
+  configuration?: Configuration;
   /** this replica (default: the host name, which is the pod name in a cluster) */
   reportingInstance?: string;
   now?: () => Date;
@@ -47,7 +55,9 @@ export function limitNote(note: string): string {
 }
 
 export function createEventRecorder(options: EventRecorderOptions) {
-  const api = options.kubeConfig.makeApiClient(EventsV1Api);
+  const api = options.configuration
+    ? new EventsV1Api(options.configuration)
+    : options.kubeConfig.makeApiClient(EventsV1Api);
   const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
   const now = options.now ?? (() => new Date());
   const reportingInstance = options.reportingInstance ?? hostname();
