@@ -250,7 +250,8 @@ const cases: BrokenCase[] = [
     rule: 'source-selector',
     breakIt: (w) => delete find(w.test, 'ConfigMap').metadata.labels['reroll.dev/watch'],
     expected:
-      'ConfigMap/helloworld-test: [source-selector] has rolling.restart.controller/triggerRestart but not the label reroll.dev/watch=true that ApiServerSource/reroll-source selects',
+      'ConfigMap/helloworld-test: [source-selector] has rolling.restart.controller/triggerRestart ' +
+      'but not the label reroll.dev/watch=true that ApiServerSource/reroll-source selects',
   },
   {
     name: 'the source in Resource mode',
@@ -323,7 +324,8 @@ const cases: BrokenCase[] = [
     rule: 'config-reference',
     breakIt: (w) => delete find(w.test, 'ConfigMap').metadata.annotations['rolling.restart.controller/triggerRestart'],
     expected:
-      'Deployment/helloworld-test: [config-reference] uses ConfigMap/helloworld-test, which lacks rolling.restart.controller/triggerRestart',
+      'Deployment/helloworld-test: [config-reference] uses ConfigMap/helloworld-test, ' +
+      'which lacks rolling.restart.controller/triggerRestart',
   },
   {
     name: 'an opted-in Deployment pointing at a ConfigMap that is not deployed',

@@ -131,7 +131,8 @@ export async function run(): Promise<BenchRow[]> {
     const crowded = await measure(emulator, spawned.url, child, 'crowded');
 
     const note = (m: typeof alone) =>
-      `median of ${SAMPLES} events, each a real change rolling ${m.rolled} of ${WORKLOADS} workloads; ${m.requestsPerEvent.toFixed(0)} API requests per event`;
+      `median of ${SAMPLES} events, each a real change rolling ${m.rolled} of ` +
+      `${WORKLOADS} workloads; ${m.requestsPerEvent.toFixed(0)} API requests per event`;
     return [
       {
         name: `one event, ${WORKLOADS} workloads in the namespace: event → answer`,
@@ -152,7 +153,9 @@ export async function run(): Promise<BenchRow[]> {
         value: round(crowded.rss),
         unit: 'MiB',
         baseline: { name: 'RSS, the namespace alone', value: round(alone.rss) },
-        note: `same process, sampled after ${SAMPLES + 1} more 5,000-workload events (no forced GC): RSS follows the heap between samples, not the cluster outside the namespace (API requests per event unchanged)`,
+        note:
+          `same process, sampled after ${SAMPLES + 1} more 5,000-workload events (no forced GC): RSS follows ` +
+          `the heap between samples, not the cluster outside the namespace (API requests per event unchanged)`,
       },
     ];
   } finally {

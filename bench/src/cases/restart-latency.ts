@@ -248,7 +248,9 @@ export async function run(): Promise<BenchRow[]> {
           name: 'always-on watch controller (seed 001 job, client-node, keep-alive)',
           value: round(percentile(controllerWriteToPatch, 50)),
         },
-        note: `${CONTROLLER_SAMPLES} changes each, one at a time; restart gets the event POSTed at once (no watch hop), the controller through its watch; goal ≤ 1.0x (real adapter loop: real-control-plane case)`,
+        note:
+          `${CONTROLLER_SAMPLES} changes each, one at a time; restart gets the event POSTed at once (no watch ` +
+          `hop), the controller through its watch; goal ≤ 1.0x (real adapter loop: real-control-plane case)`,
       },
       {
         name: 'connections opened per 100 warm events',
@@ -268,14 +270,18 @@ export async function run(): Promise<BenchRow[]> {
           name: 'always-on controller, changes/s one at a time (1 / its write→patch p50)',
           value: Math.round(1000 / percentile(controllerWriteToPatch, 50)),
         },
-        note: `as the adapter sends; exactly ${patches.length} PATCHes (${patches.filter((p) => p.status === 200).length} applied) for ${events} real changes; ${requests.length} API requests in all (${(requests.length / events).toFixed(1)}/event); goal ≥ 300/s`,
+        note:
+          `as the adapter sends; exactly ${patches.length} PATCHes (${patches.filter((p) => p.status === 200).length} applied) for ` +
+          `${events} real changes; ${requests.length} API requests in all (${(requests.length / events).toFixed(1)}/event); goal ≥ 300/s`,
       },
       {
         name: `throughput: the same with ${SENDERS} concurrent senders (a Broker fanning out)`,
         value: Math.round(burstEvents / burstSeconds),
         unit: 'events/s',
         baseline: { name: 'one sender at a time (above)', value: Math.round(events / seconds) },
-        note: `exactly ${burstPatches.length} PATCHes (${burstPatches.filter((p) => p.status === 200).length} applied) for ${burstEvents} real changes; ${(burstRequests.length / burstEvents).toFixed(1)} API requests/event (LISTs shared per namespace); ${burstConnections} new connections; goal ≥ 1000/s`,
+        note:
+          `exactly ${burstPatches.length} PATCHes (${burstPatches.filter((p) => p.status === 200).length} applied) for ${burstEvents} real changes; ` +
+          `${(burstRequests.length / burstEvents).toFixed(1)} API requests/event (LISTs shared per namespace); ${burstConnections} new connections; goal ≥ 1000/s`,
       },
     ];
   } finally {

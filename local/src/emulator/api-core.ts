@@ -164,7 +164,8 @@ export class ApiCore {
       const token = decodeContinue(cont);
       if (token.rv < this.store.oldestWatchableRv()) {
         throw expired(
-          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. ' +
+            'Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
         );
       }
       listRv = token.rv;
@@ -360,7 +361,8 @@ export class ApiCore {
       typeof patched.metadata.resourceVersion !== 'string'
     ) {
       throw badRequest(
-        `${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: json: cannot unmarshal number into Go struct field ObjectMeta.metadata.resourceVersion of type string`,
+        `${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: json: cannot ` +
+          `unmarshal number into Go struct field ObjectMeta.metadata.resourceVersion of type string`,
       );
     }
     const next = prepareUpdate(t, patched, existing, ns, name, subresource);
@@ -422,7 +424,8 @@ export class ApiCore {
       throw conflict(
         gr(t),
         name,
-        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${existing.metadata.resourceVersion}`,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ` +
+          `ResourceVersion in object meta: ${existing.metadata.resourceVersion}`,
       );
     }
     if (typeof pre.uid === 'string' && pre.uid !== existing.metadata.uid) {

@@ -47,9 +47,11 @@ export function definitionName(group: string, version: string, kind: string): st
 }
 
 const API_VERSION_DOC =
-  'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources';
+  'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject ' +
+  'unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources';
 const KIND_DOC =
-  'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds';
+  'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be ' +
+  'updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds';
 
 export type Dialect = 'v2' | 'v3';
 
@@ -106,7 +108,8 @@ export function crdDefinitions(t: ResourceType, dialect: Dialect): Record<string
       metadata: refProperty(
         dialect,
         'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta',
-        "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
+        "Standard object's metadata. More info: " +
+          'https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata',
       ),
       ...Object.fromEntries(Object.entries(props).filter(([k]) => !['apiVersion', 'kind', 'metadata'].includes(k))),
     },
@@ -126,7 +129,8 @@ export function crdDefinitions(t: ResourceType, dialect: Dialect): Record<string
       metadata: refProperty(
         dialect,
         'io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta',
-        'Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds',
+        'Standard list metadata. More info: ' +
+          'https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds',
       ),
     },
     'x-kubernetes-group-version-kind': gvk(`${t.kind}List`),

@@ -57,13 +57,16 @@ const META_SCHEMAS = [
 
 const PARAM_DOCS: Record<string, string> = {
   dryRun:
-    'When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed',
+    'When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error ' +
+    'response and no further processing of the request. Valid values are: - All: all dry run stages will be processed',
   fieldManager:
-    'fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.',
+    'fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters ' +
+    'long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.',
   fieldValidation:
     'fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields.',
   force:
-    'Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.',
+    'Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by ' +
+    'other people. Force flag must be unset for non-apply patch requests.',
 };
 
 /** the operations the apiextensions apiserver publishes for a custom resource (the parts clients read) */

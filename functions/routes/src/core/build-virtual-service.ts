@@ -39,7 +39,9 @@ export function renderVirtualService(
   if (group !== VIRTUAL_SERVICE_GROUP || object.kind !== 'VirtualService')
     return {
       ok: false,
-      error: `virtualServiceTemplate: renders to ${String(object.apiVersion)} ${String(object.kind)}, not a ${VIRTUAL_SERVICE_GROUP} VirtualService`,
+      error:
+        `virtualServiceTemplate: renders to ${String(object.apiVersion)} ` +
+        `${String(object.kind)}, not a ${VIRTUAL_SERVICE_GROUP} VirtualService`,
     };
   const name = object.metadata?.name;
   if (typeof name !== 'string' || name === '')
@@ -48,7 +50,9 @@ export function renderVirtualService(
   if (namespace !== undefined && namespace !== config.defaultNamespace)
     return {
       ok: false,
-      error: `virtualServiceTemplate: metadata.namespace renders to ${JSON.stringify(namespace)}; VirtualServices are written only in defaultNamespace (${config.defaultNamespace})`,
+      error:
+        `virtualServiceTemplate: metadata.namespace renders to ${JSON.stringify(namespace)}; ` +
+        `VirtualServices are written only in defaultNamespace (${config.defaultNamespace})`,
     };
   const problems = validate(object);
   if (problems.length > 0)

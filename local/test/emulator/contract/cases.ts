@@ -138,7 +138,8 @@ export function contractCases(NS: string, OTHER: string): ContractCase[] {
 
   const TOO_LONG = 'Too long: must have at most 1048576 bytes';
   const CONFLICT =
-    'Operation cannot be fulfilled on configmaps "hello-config": the object has been modified; please apply your changes to the latest version and try again';
+    'Operation cannot be fulfilled on configmaps "hello-config": the object has been modified; ' +
+    'please apply your changes to the latest version and try again';
 
   const selectorCases: Array<[string, string[]]> = [
     ['env=test', ['a-test', 'c-test']],
@@ -390,7 +391,8 @@ export function contractCases(NS: string, OTHER: string): ContractCase[] {
           code: 415,
           reason: 'UnsupportedMediaType',
           message:
-            'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+            'the body of the request was in an unknown format - accepted media types include: ' +
+            'application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
         }),
     },
     ...selectorCases.map(([selector, expected]): ContractCase => ({
