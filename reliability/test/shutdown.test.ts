@@ -101,11 +101,9 @@ describe('SIGTERM with events in flight', () => {
       ),
     );
 
-    // every event has listed its workloads: its PATCH is now held up by the injected latency
-    await waitFor(
-      'every event to reach its PATCH',
-      () => emulator.requests().filter((r) => r.verb === 'list' && r.resource === 'deployments').length >= PAIRS,
-    );
+    // every event's PATCH has arrived and is held up by the injected latency (each took one use of the
+    // fault). Counting LISTs instead would undercount: concurrent events in a namespace share their LISTs.
+    await waitFor('every event to reach its PATCH', () => emulator.pendingFaults() === 0);
     expect(
       emulator.requests().filter((r) => r.verb === 'patch'),
       'no PATCH finished before SIGTERM',

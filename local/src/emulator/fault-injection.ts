@@ -37,6 +37,11 @@ export class FaultInjector {
     this.faults = [];
   }
 
+  /** uses left of every injected fault: 0 once each has met its requests */
+  pending(): number {
+    return this.faults.reduce((n, f) => n + f.remaining, 0);
+  }
+
   /** The fault that applies to this request, consuming one of its uses. */
   take(target: FaultTarget): Fault | undefined {
     for (const f of this.faults) {

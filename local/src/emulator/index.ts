@@ -80,6 +80,8 @@ export interface Emulator {
   clearRequests(): void;
   inject(fault: Fault): void;
   clearFaults(): void;
+  /** how many requests the injected faults still wait for (a test knows its faulted requests have arrived) */
+  pendingFaults(): number;
   /** fast bulk create without HTTP (tests, bench); objects need apiVersion and kind */
   seed(objects: object[]): void;
   /** the storage core, for in-process drivers (the local runner writing status) */
@@ -175,6 +177,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     clearRequests: () => log.clear(),
     inject: (f) => faults.inject(f),
     clearFaults: () => faults.clear(),
+    pendingFaults: () => faults.pending(),
     seed: (objects) => core.seed(objects),
     adminToken,
     setPodLogSource(source) {
