@@ -17,7 +17,7 @@ import path from 'node:path';
 import { RESOURCE_TABLE, renderKubeconfig, startEmulator, type Emulator, type KObject } from '@reroll/local/emulator';
 import { formatApiServerEvent } from '@reroll/local/source';
 import type { BenchRow } from '../bench-row';
-import { startCountingProxy, type CountingProxy } from '../counting-proxy';
+import { startCountingProxy, type CountingProxy } from '@reroll/envtest/counting-proxy';
 import { RESTART_BUNDLE, spawnRestart, spawnWatchController, stopProcess } from '../restart-process';
 
 const NS = 'bench';

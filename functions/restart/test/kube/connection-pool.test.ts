@@ -9,7 +9,7 @@ import { CloudEvent, HTTP } from 'cloudevents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionPool } from '../../src/kube/connection-pool';
 import { createClientNodePort } from '../../src/kube/client-node-port';
-import { startCountingProxy, type CountingProxy } from '../helpers/counting-proxy';
+import { startCountingProxy, type CountingProxy } from '@reroll/envtest/counting-proxy';
 import { startHarness, type Harness } from '../helpers/harness';
 import { makeWorkload } from '../helpers/workloads';
 

@@ -1,6 +1,6 @@
-// A TCP pass-through in front of the API emulator that counts the connections clients open: TLS
-// goes through untouched (the emulator terminates it), so the count is exactly the TCP+TLS
-// handshakes a client paid for.
+// A TCP pass-through in front of an API server (the emulator or a real kube-apiserver) that counts the
+// connections clients open: TLS goes through untouched (the server terminates it), so the count is
+// exactly the TCP+TLS handshakes a client paid for. Used by the restart tests and the bench alike.
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 
 export interface CountingProxy {
