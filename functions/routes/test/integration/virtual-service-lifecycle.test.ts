@@ -1,5 +1,6 @@
 // Events in, the live VirtualService checked with kubectl: the real server and client-node against
-// the API emulator. The same scenarios run against a real kube-apiserver in real-tier.test.ts.
+// the API emulator. The same scenarios run against a real kube-apiserver and the real Knative adapter
+// in reliability/test/real-tier/routes-real-adapter.test.ts.
 import { startEmulator, type Emulator } from '@reroll/local/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/core/types';
