@@ -43,7 +43,7 @@ export const SERVICE_LABEL = 'reroll.dev/service';
 /** The header seed 003 routes on. */
 export const DEVELOPER_HEADER = 'x-developer';
 
-/** seed 003's system namespaces; the function's own namespace is added at start-up. */
+/** seed 003's system namespaces (config.ts adds Knative's own to the default exclusions). */
 export const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease', 'istio-system', 'istio-injection'];
 
 export function isManaged(object: KubeObject | null | undefined): boolean {
