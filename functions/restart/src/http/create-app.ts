@@ -1,8 +1,10 @@
-// The express adapter for POST /: HTTP ↔ intake ↔ reconcile. Answers:
+// The express adapter for POST /: HTTP ↔ intake ↔ reconcile, on function-runtime's CloudEvent app.
+// Answers:
 //   200 {event:{id,type,subject}, decisions}   (batch: {events:[…]})
 //   400 {error, field, detail}                 malformed/unsupported: the adapter never retries a 400
 //   503 {error:'unavailable', detail} + Retry-After   the API stayed unavailable: the adapter retries 503
-import express, { type NextFunction, type Request, type Response } from 'express';
+import { createCloudEventApp } from '@reroll/function-runtime';
+import type express from 'express';
 import type { Logger } from 'pino';
 import { ACCEPTED_TYPES } from '../core/parse-target';
 import type { KubeObject } from '../core/types';
@@ -28,75 +30,43 @@ export interface AppDeps {
 }
 
 export function createApp(deps: AppDeps): express.Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.post('/', express.raw({ type: () => true, limit: BODY_LIMIT }), (req, res) => handleEvents(deps, req, res));
-  app.use((_req: Request, res: Response) => {
-    res.status(404).json({ error: 'not-found', field: 'path', detail: 'POST CloudEvents to /' });
-  });
-  // body-parser errors (too large, bad encoding) end here: answer 400 naming the body
-  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
-    const tooLarge = err.type === 'entity.too.large';
-    const body = { error: 'invalid', field: 'body', detail: tooLarge ? `larger than ${BODY_LIMIT}` : err.message };
-    deps.metrics.events.inc({ type: 'unknown', outcome: 'rejected' });
-    logRejected(deps.logger, body as { error: 'invalid'; field: string; detail: string });
-    res.status(400).json(body);
-  });
-  return app;
-}
-
-async function handleEvents(deps: AppDeps, req: Request, res: Response): Promise<void> {
   const { logger, metrics, validateData } = deps;
-  const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
-  const intake = readEvents({ headers: req.headers, body }, validateData);
-  if (!intake.ok) {
-    const type = String(req.headers['ce-type'] ?? '');
-    metrics.events.inc({ type: ACCEPTED_TYPES.includes(type) ? type : 'unknown', outcome: 'rejected' });
-    logRejected(logger, intake.error);
-    res.status(400).json(intake.error);
-    return;
-  }
-
-  const summaries: Array<{ event: { id: string; type: string; subject?: string } } & ReconcileResult> = [];
-  for (const event of intake.events) {
-    const stop = metrics.reconcileDuration.startTimer({ trigger: event.target.type === 'resync' ? 'resync' : 'event' });
-    try {
-      const result = await reconcile(deps, event);
-      stop();
-      metrics.events.inc({ type: event.type, outcome: 'accepted' });
-      for (const d of result.decisions) {
-        metrics.decisions.inc({ action: d.action });
-        if (d.action === 'rolled') metrics.rollouts.inc({ kind: d.kind });
-      }
-      logEvent(logger, event, result);
-      await deps.decisionSink?.send(result.decisions);
-      const { restartedAt: _restartedAt, env: _env, ...answer } = result;
-      summaries.push({
-        event: { id: event.id, type: event.type, ...(event.subject ? { subject: event.subject } : {}) },
-        ...answer,
-      });
-    } catch (err) {
-      // Never 500: the adapter drops a 500 after one try, but retries a 503.
+  return createCloudEventApp<AcceptedEvent>({
+    bodyLimit: BODY_LIMIT,
+    retryAfterSeconds: RETRY_AFTER_SECONDS,
+    acceptedTypes: ACCEPTED_TYPES,
+    read: (message) => readEvents(message, validateData),
+    handle: (event) => handleEvent(deps, event),
+    onRejected: (error, type) => {
+      metrics.events.inc({ type, outcome: 'rejected' });
+      logRejected(logger, error);
+    },
+    onUnavailable: (event, err) => {
       metrics.events.inc({ type: event.type, outcome: 'unavailable' });
-      const unavailable = err instanceof ApiUnavailableError;
-      if (unavailable)
+      if (err instanceof ApiUnavailableError)
         logger.warn(
           { event: { id: event.id, type: event.type }, err: { message: err.message } },
           `[event] api unavailable: ${err.message}`,
         );
       else logger.error({ err }, `[event] reconcile failed: ${(err as Error)?.message}`);
-      res
-        .status(503)
-        .set('Retry-After', String(RETRY_AFTER_SECONDS))
-        .json({
-          error: 'unavailable',
-          detail: unavailable ? err.message : 'reconcile failed unexpectedly; retry later',
-          event: { id: event.id, type: event.type },
-        });
-      return;
-    }
+    },
+  });
+}
+
+async function handleEvent(deps: AppDeps, event: AcceptedEvent): Promise<Omit<ReconcileResult, 'restartedAt' | 'env'>> {
+  const { logger, metrics } = deps;
+  const stop = metrics.reconcileDuration.startTimer({ trigger: event.target.type === 'resync' ? 'resync' : 'event' });
+  const result = await reconcile(deps, event);
+  stop();
+  metrics.events.inc({ type: event.type, outcome: 'accepted' });
+  for (const d of result.decisions) {
+    metrics.decisions.inc({ action: d.action });
+    if (d.action === 'rolled') metrics.rollouts.inc({ kind: d.kind });
   }
-  res.status(200).json(summaries.length === 1 ? summaries[0] : { events: summaries });
+  logEvent(logger, event, result);
+  await deps.decisionSink?.send(result.decisions);
+  const { restartedAt: _restartedAt, env: _env, ...answer } = result;
+  return answer;
 }
 
 function reconcile(deps: AppDeps, event: AcceptedEvent): Promise<ReconcileResult> {

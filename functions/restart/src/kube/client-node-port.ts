@@ -11,11 +11,12 @@
 //  - a kind that is not installed (404 on its LIST: Knative Serving or a CRD absent) is remembered
 //    for the life of this warm instance instead of being asked again on every event.
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { createApiCall } from '@reroll/function-runtime';
 import type { MergePatch } from '../core/build-patch';
 import type { ConfigRef, KubeObject, WorkloadKind, WorkloadRef } from '../core/types';
 import { ConfigObjectsApi } from './config-objects-api';
 import { ConnectionPool, createPooledConfiguration } from './connection-pool';
-import { ApiUnavailableError, KubeApiError, type KubePort, type WorkloadList } from './port';
+import { KubeApiError, type KubePort, type WorkloadList } from './port';
 import { withSharedLists } from './shared-lists';
 import { DEFAULT_RETRY, createRetryPolicy, isTransient, statusOf, type RetryOptions } from './retry-policy';
 import { createEventRecorder } from './event-recorder';
@@ -67,31 +68,8 @@ export function createClientNodePort(options: ClientNodePortOptions): KubePort {
   const writePolicy = createRetryPolicy(retryOptions, false);
   const pageSize = options.pageSize ?? 500;
 
-  async function call<T>(verb: string, resource: string, write: boolean, fn: () => Promise<T>): Promise<T> {
-    let last: unknown;
-    try {
-      return await (write ? writePolicy : readPolicy).execute(async () => {
-        try {
-          const result = await fn();
-          options.onRequest?.(verb, resource, '200');
-          return result;
-        } catch (err) {
-          last = err;
-          options.onRequest?.(verb, resource, codeOf(err));
-          throw err;
-        }
-      });
-    } catch (err) {
-      const status = statusOf(err);
-      if (status !== undefined && !isTransient(err, { conflictIsTransient: !write })) {
-        throw new KubeApiError(status, verb, resource, messageOf(err));
-      }
-      if (isTransient(err, { conflictIsTransient: !write }) || isTransient(last, { conflictIsTransient: !write })) {
-        throw new ApiUnavailableError(verb, resource, messageOf(last ?? err));
-      }
-      throw err;
-    }
-  }
+  // every attempt counted, retried by the policies above, mapped to KubeApiError / ApiUnavailableError
+  const call = createApiCall({ readPolicy, writePolicy, isTransient, statusOf, onRequest: options.onRequest });
 
   async function orNull<T>(p: Promise<T>): Promise<T | null> {
     try {
@@ -190,25 +168,4 @@ export function createClientNodePort(options: ClientNodePortOptions): KubePort {
       return typed(obj, ref.kind, API_VERSION[ref.kind]);
     },
   });
-}
-
-function codeOf(err: unknown): string {
-  const status = statusOf(err);
-  if (status !== undefined) return String(status);
-  if ((err as Error)?.name === 'TaskCancelledError') return 'timeout';
-  return 'error';
-}
-
-function messageOf(err: unknown): string {
-  const body = (err as { body?: unknown } | null)?.body;
-  if (typeof body === 'string') {
-    try {
-      const parsed = JSON.parse(body) as { message?: string };
-      if (parsed.message) return parsed.message;
-    } catch {
-      return body.slice(0, 200);
-    }
-  }
-  if (body && typeof body === 'object' && 'message' in body) return String(body.message);
-  return err instanceof Error ? err.message.split('\n')[0]!.slice(0, 300) : String(err);
 }

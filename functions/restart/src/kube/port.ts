@@ -42,27 +42,5 @@ export interface KubePort {
   recordEvent(regarding: EventRegarding, event: WorkloadEvent): Promise<void>;
 }
 
-/** A definite answer from the API server that retrying will not change (403, 404, 409 on patch, 422 …). */
-export class KubeApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly verb: string,
-    readonly resource: string,
-    message: string,
-  ) {
-    super(`${verb} ${resource}: ${status} ${message}`);
-    this.name = 'KubeApiError';
-  }
-}
-
-/** The API stayed unreachable (5xx, 429, timeouts, connection errors) for the whole retry budget. */
-export class ApiUnavailableError extends Error {
-  constructor(
-    readonly verb: string,
-    readonly resource: string,
-    readonly lastError: string,
-  ) {
-    super(`${verb} ${resource}: API server unavailable (${lastError})`);
-    this.name = 'ApiUnavailableError';
-  }
-}
+// The error classes are function-runtime's, so routes and restart raise and recognise the same ones.
+export { ApiUnavailableError, KubeApiError } from '@reroll/function-runtime';

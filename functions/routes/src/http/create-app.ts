@@ -1,8 +1,10 @@
-// The express adapter for POST /: HTTP ↔ intake ↔ reconcile. Answers as restart does:
+// The express adapter for POST /: HTTP ↔ intake ↔ reconcile, on function-runtime's CloudEvent app
+// (as restart's). Answers:
 //   200 {event:{id,type,subject}, decisions[, note]}   (batch: {events:[…]})
 //   400 {error, field, detail}    malformed/unsupported: the adapter never retries a 400
 //   503 {error:'unavailable'} + Retry-After   the API stayed unavailable (never 500: the adapter drops a 500)
-import express, { type NextFunction, type Request, type Response } from 'express';
+import { createCloudEventApp } from '@reroll/function-runtime';
+import type express from 'express';
 import type { Logger } from 'pino';
 import { ACCEPTED_TYPES, type AcceptedEvent, type EventReader } from '../intake/read-events';
 import { ApiUnavailableError } from '../kube/port';
@@ -22,67 +24,35 @@ export interface AppDeps {
 }
 
 export function createApp(deps: AppDeps): express.Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.post('/', express.raw({ type: () => true, limit: BODY_LIMIT }), (req, res) => handleEvents(deps, req, res));
-  app.use((_req: Request, res: Response) => {
-    res.status(404).json({ error: 'not-found', field: 'path', detail: 'POST CloudEvents to /' });
-  });
-  app.use((err: Error & { type?: string }, _req: Request, res: Response, _next: NextFunction) => {
-    const body = {
-      error: 'invalid' as const,
-      field: 'body',
-      detail: err.type === 'entity.too.large' ? `larger than ${BODY_LIMIT}` : err.message,
-    };
-    deps.metrics.events.inc({ type: 'unknown', outcome: 'rejected' });
-    logRejected(deps.logger, body);
-    res.status(400).json(body);
-  });
-  return app;
-}
-
-async function handleEvents(deps: AppDeps, req: Request, res: Response): Promise<void> {
   const { logger, metrics } = deps;
-  const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
-  const intake = deps.readEvents({ headers: req.headers, body });
-  if (!intake.ok) {
-    const type = String(req.headers['ce-type'] ?? '');
-    metrics.events.inc({ type: ACCEPTED_TYPES.includes(type) ? type : 'unknown', outcome: 'rejected' });
-    logRejected(logger, intake.error);
-    res.status(400).json(intake.error);
-    return;
-  }
-  const summaries: Array<{ event: { id: string; type: string; subject?: string } } & ReconcileResult> = [];
-  for (const event of intake.events) {
-    const stop = metrics.reconcileDuration.startTimer({ trigger: event.target.type === 'resync' ? 'resync' : 'event' });
-    try {
-      const result = await reconcile(deps, event);
-      stop();
-      metrics.events.inc({ type: event.type, outcome: 'accepted' });
-      for (const d of result.decisions) metrics.decisions.inc({ action: d.action });
-      logEvent(logger, event, result);
-      summaries.push({
-        event: { id: event.id, type: event.type, ...(event.subject ? { subject: event.subject } : {}) },
-        ...result,
-      });
-    } catch (err) {
+  return createCloudEventApp<AcceptedEvent>({
+    bodyLimit: BODY_LIMIT,
+    retryAfterSeconds: RETRY_AFTER_SECONDS,
+    acceptedTypes: ACCEPTED_TYPES,
+    read: deps.readEvents,
+    handle: (event) => handleEvent(deps, event),
+    onRejected: (error, type) => {
+      metrics.events.inc({ type, outcome: 'rejected' });
+      logRejected(logger, error);
+    },
+    onUnavailable: (event, err) => {
       metrics.events.inc({ type: event.type, outcome: 'unavailable' });
-      const unavailable = err instanceof ApiUnavailableError;
-      if (unavailable)
+      if (err instanceof ApiUnavailableError)
         logger.warn({ event: { id: event.id, type: event.type } }, `[event] api unavailable: ${err.message}`);
       else logger.error({ err }, `[event] reconcile failed: ${(err as Error)?.message}`);
-      res
-        .status(503)
-        .set('Retry-After', String(RETRY_AFTER_SECONDS))
-        .json({
-          error: 'unavailable',
-          detail: unavailable ? err.message : 'reconcile failed unexpectedly; retry later',
-          event: { id: event.id, type: event.type },
-        });
-      return;
-    }
-  }
-  res.status(200).json(summaries.length === 1 ? summaries[0] : { events: summaries });
+    },
+  });
+}
+
+async function handleEvent(deps: AppDeps, event: AcceptedEvent): Promise<ReconcileResult> {
+  const { logger, metrics } = deps;
+  const stop = metrics.reconcileDuration.startTimer({ trigger: event.target.type === 'resync' ? 'resync' : 'event' });
+  const result = await reconcile(deps, event);
+  stop();
+  metrics.events.inc({ type: event.type, outcome: 'accepted' });
+  for (const d of result.decisions) metrics.decisions.inc({ action: d.action });
+  logEvent(logger, event, result);
+  return result;
 }
 
 function reconcile(deps: AppDeps, event: AcceptedEvent): Promise<ReconcileResult> {

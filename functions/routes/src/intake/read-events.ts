@@ -1,8 +1,15 @@
 // HTTP request → validated CloudEvents naming a core/v1 Service (or a PingSource resync), or one
 // error that names the bad field. Binary, structured and batch modes go through the SDK's
-// HTTP.toEvent; each event is validate()d and its data checked with ajv schemas compiled once.
+// HTTP.toEvent (function-runtime's readCloudEvents, as restart's intake); each event is validate()d
+// and its data checked with ajv schemas compiled once.
+import {
+  readCloudEvents,
+  type IncomingCloudEventMessage,
+  type IntakeError,
+  type IntakeResult as RuntimeIntakeResult,
+} from '@reroll/function-runtime';
 import { Ajv, type ErrorObject } from 'ajv';
-import { CloudEvent, HTTP, ValidationError } from 'cloudevents';
+import type { CloudEvent } from 'cloudevents';
 
 export const PING_TYPE = 'dev.knative.sources.ping';
 const SERVICE_TYPE = /^dev\.knative\.apiserver\.(ref|resource)\.(add|update|delete)$/;
@@ -21,17 +28,9 @@ export interface AcceptedEvent {
   target: Target;
 }
 
-export interface IntakeError {
-  error: 'invalid' | 'unsupported';
-  field: string;
-  detail: string;
-}
-
-export type IntakeResult = { ok: true; events: AcceptedEvent[] } | { ok: false; error: IntakeError };
-export type EventReader = (message: {
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}) => IntakeResult;
+export type { IntakeError } from '@reroll/function-runtime';
+export type IntakeResult = RuntimeIntakeResult<AcceptedEvent>;
+export type EventReader = (message: IncomingCloudEventMessage) => IntakeResult;
 
 const name = { type: 'string', minLength: 1, maxLength: 253 };
 /** dev.knative.apiserver.ref.*: an ObjectReference; resource.*: the whole object */
@@ -103,30 +102,7 @@ export function createEventReader(): EventReader {
     return { ...base, target };
   }
 
-  return (message) => {
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(message.headers))
-      if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-    let parsed: CloudEvent<unknown> | CloudEvent<unknown>[];
-    try {
-      parsed = HTTP.toEvent({ headers, body: message.body }) as CloudEvent<unknown> | CloudEvent<unknown>[];
-    } catch (err) {
-      return { ok: false, error: describeParseError(err, headers) };
-    }
-    const list = Array.isArray(parsed) ? parsed : [parsed];
-    if (list.length === 0)
-      return { ok: false, error: { error: 'invalid', field: 'body', detail: 'the batch holds no events' } };
-    const events: AcceptedEvent[] = [];
-    for (const [i, event] of list.entries()) {
-      const result = check(event);
-      if ('error' in result) {
-        const field = Array.isArray(parsed) ? `[${i}].${result.field}` : result.field;
-        return { ok: false, error: { ...result, field } };
-      }
-      events.push(result);
-    }
-    return { ok: true, events };
-  };
+  return (message) => readCloudEvents(message, check);
 }
 
 function describe(error: ErrorObject | undefined): { field: string; detail: string } {
@@ -137,21 +113,6 @@ function describe(error: ErrorObject | undefined): { field: string; detail: stri
     field: ['data', ...path].join('.'),
     detail: error.keyword === 'required' ? 'is required' : (error.message ?? 'is invalid'),
   };
-}
-
-function describeParseError(err: unknown, headers: Record<string, string>): IntakeError {
-  const structured = (headers['content-type'] ?? '').startsWith('application/cloudevents');
-  // V8's JSON errors quote the input, which is the event body: say where, never what
-  if (err instanceof SyntaxError)
-    return { error: 'invalid', field: structured ? 'body' : 'data', detail: 'not valid JSON' };
-  if (err instanceof ValidationError && /no cloud event detected/.test(err.message))
-    return {
-      error: 'invalid',
-      field: 'content-type',
-      detail:
-        'not a CloudEvent: no ce-id/ce-specversion headers and content-type is not application/cloudevents(+batch)+json',
-    };
-  return { error: 'invalid', field: structured ? 'body' : 'event', detail: firstLine(err) };
 }
 
 function firstLine(err: unknown): string {

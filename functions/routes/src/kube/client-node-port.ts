@@ -2,6 +2,7 @@
 // backoff with jitter, short total budget). A 409 on a write is never retried here: it is the
 // resourceVersion precondition, and the reconciler re-reads and recomputes instead.
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { createApiCall } from '@reroll/function-runtime';
 import {
   DEFAULT_RETRY,
   createRetryPolicy,
@@ -10,7 +11,7 @@ import {
   type RetryOptions,
 } from '@reroll/restart/retry-policy';
 import type { KubeObject } from '../core/types';
-import { ApiUnavailableError, KubeApiError, type RoutesPort } from './port';
+import { KubeApiError, type RoutesPort } from './port';
 
 export interface ClientNodePortOptions {
   kubeConfig: KubeConfig;
@@ -32,29 +33,11 @@ export function createClientNodePort(options: ClientNodePortOptions): RoutesPort
   const writePolicy = createRetryPolicy(retryOptions, false);
   const pageSize = options.pageSize ?? 100;
 
-  async function call<T>(verb: string, resource: string, fn: () => Promise<T>): Promise<T> {
-    const write = !['get', 'list'].includes(verb);
-    let last: unknown;
-    try {
-      return await (write ? writePolicy : readPolicy).execute(async () => {
-        try {
-          const result = await fn();
-          options.onRequest?.(verb, resource, '200');
-          return result;
-        } catch (err) {
-          last = err;
-          options.onRequest?.(verb, resource, codeOf(err));
-          throw err;
-        }
-      });
-    } catch (err) {
-      const transient = (e: unknown) => isTransient(e, { conflictIsTransient: !write });
-      const status = statusOf(err);
-      if (status !== undefined && !transient(err)) throw new KubeApiError(status, verb, resource, messageOf(err));
-      if (transient(err) || transient(last)) throw new ApiUnavailableError(verb, resource, messageOf(last ?? err));
-      throw err;
-    }
-  }
+  // every attempt counted, retried by restart's policies, mapped to KubeApiError / ApiUnavailableError;
+  // get/list are reads (a 409 there is a race, retried), every other verb a write (a 409 is ours to handle)
+  const apiCall = createApiCall({ readPolicy, writePolicy, isTransient, statusOf, onRequest: options.onRequest });
+  const call = <T>(verb: string, resource: string, fn: () => Promise<T>): Promise<T> =>
+    apiCall(verb, resource, verb !== 'get' && verb !== 'list', fn);
 
   async function orNull<T>(p: Promise<T>): Promise<T | null> {
     try {
@@ -151,26 +134,4 @@ export function createClientNodePort(options: ClientNodePortOptions): RoutesPort
 /** Model instances → plain JSON (Dates become strings), so the core sees what the API sent. */
 function plain(obj: unknown): KubeObject {
   return JSON.parse(JSON.stringify(obj)) as KubeObject;
-}
-
-function codeOf(err: unknown): string {
-  const status = statusOf(err);
-  if (status !== undefined) return String(status);
-  if ((err as Error)?.name === 'TaskCancelledError') return 'timeout';
-  return 'error';
-}
-
-/** The API's Status message (names and reasons only: the API never echoes ConfigMap data in errors). */
-function messageOf(err: unknown): string {
-  const body = (err as { body?: unknown } | null)?.body;
-  if (typeof body === 'string') {
-    try {
-      const parsed = JSON.parse(body) as { message?: string };
-      if (parsed.message) return parsed.message;
-    } catch {
-      return body.slice(0, 200);
-    }
-  }
-  if (body && typeof body === 'object' && 'message' in body) return String(body.message);
-  return err instanceof Error ? err.message.split('\n')[0]!.slice(0, 300) : String(err);
 }

@@ -2,7 +2,7 @@
 // ConfigMap; get/list Services; get/list/create/update/delete VirtualServices in the default namespace).
 import type { KubeObject } from '../core/types';
 
-export { ApiUnavailableError, KubeApiError } from '@reroll/restart/kube-errors';
+export { ApiUnavailableError, KubeApiError } from '@reroll/function-runtime';
 
 export interface RoutesPort {
   /** null = 404 */
