@@ -18,7 +18,7 @@ import { ConfigObjectsApi } from './config-objects-api';
 import { ConnectionPool, createPooledConfiguration } from './connection-pool';
 import { KubeApiError, type KubePort, type WorkloadList } from './port';
 import { withSharedLists } from './shared-lists';
-import { DEFAULT_RETRY, createRetryPolicy, isTransient, statusOf, type RetryOptions } from './retry-policy';
+import { createCallPolicies, type RetryOptions } from './retry-policy';
 import { createEventRecorder } from './event-recorder';
 
 export interface ClientNodePortOptions {
@@ -63,13 +63,10 @@ export function createClientNodePort(options: ClientNodePortOptions): KubePort {
   /** kinds whose LIST answered 404 (not installed): not asked again by this instance */
   const notInstalled = new Set<WorkloadKind>();
   const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-  const retryOptions = { ...DEFAULT_RETRY, ...options.retry };
-  const readPolicy = createRetryPolicy(retryOptions, true);
-  const writePolicy = createRetryPolicy(retryOptions, false);
   const pageSize = options.pageSize ?? 500;
 
-  // every attempt counted, retried by the policies above, mapped to KubeApiError / ApiUnavailableError
-  const call = createApiCall({ readPolicy, writePolicy, isTransient, statusOf, onRequest: options.onRequest });
+  // every attempt counted, retried (reads also on 409), mapped to KubeApiError / ApiUnavailableError
+  const call = createApiCall({ ...createCallPolicies(options.retry), onRequest: options.onRequest });
 
   async function orNull<T>(p: Promise<T>): Promise<T | null> {
     try {

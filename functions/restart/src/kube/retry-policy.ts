@@ -78,3 +78,17 @@ export function createRetryPolicy(
     timeout(options.attemptTimeoutMs, TimeoutStrategy.Aggressive),
   );
 }
+
+/**
+ * What function-runtime's createApiCall takes, from one set of retry settings: a read policy (409
+ * retried), a write policy (409 left to the caller), and the same transient test the policies use.
+ */
+export function createCallPolicies(options: Partial<RetryOptions> = {}) {
+  const settings = { ...DEFAULT_RETRY, ...options };
+  return {
+    readPolicy: createRetryPolicy(settings, true),
+    writePolicy: createRetryPolicy(settings, false),
+    isTransient,
+    statusOf,
+  };
+}

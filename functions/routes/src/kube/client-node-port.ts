@@ -3,13 +3,7 @@
 // resourceVersion precondition, and the reconciler re-reads and recomputes instead.
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { createApiCall } from '@reroll/function-runtime';
-import {
-  DEFAULT_RETRY,
-  createRetryPolicy,
-  isTransient,
-  statusOf,
-  type RetryOptions,
-} from '@reroll/restart/retry-policy';
+import { createCallPolicies, type RetryOptions } from '@reroll/restart/retry-policy';
 import type { KubeObject } from '../core/types';
 import { KubeApiError, type RoutesPort } from './port';
 
@@ -28,14 +22,11 @@ const READ_VERSION = 'v1';
 export function createClientNodePort(options: ClientNodePortOptions): RoutesPort {
   const core = options.kubeConfig.makeApiClient(CoreV1Api);
   const custom = options.kubeConfig.makeApiClient(CustomObjectsApi);
-  const retryOptions = { ...DEFAULT_RETRY, ...options.retry };
-  const readPolicy = createRetryPolicy(retryOptions, true);
-  const writePolicy = createRetryPolicy(retryOptions, false);
   const pageSize = options.pageSize ?? 100;
 
   // every attempt counted, retried by restart's policies, mapped to KubeApiError / ApiUnavailableError;
   // get/list are reads (a 409 there is a race, retried), every other verb a write (a 409 is ours to handle)
-  const apiCall = createApiCall({ readPolicy, writePolicy, isTransient, statusOf, onRequest: options.onRequest });
+  const apiCall = createApiCall({ ...createCallPolicies(options.retry), onRequest: options.onRequest });
   const call = <T>(verb: string, resource: string, fn: () => Promise<T>): Promise<T> =>
     apiCall(verb, resource, verb !== 'get' && verb !== 'list', fn);
 
