@@ -142,7 +142,10 @@ function cacheFor(table: readonly ResourceType[]): Built {
   return b;
 }
 
-export function openApiV3GroupVersion(path: string, table: readonly ResourceType[] = RESOURCE_TABLE): JsonDoc | undefined {
+export function openApiV3GroupVersion(
+  path: string,
+  table: readonly ResourceType[] = RESOURCE_TABLE,
+): JsonDoc | undefined {
   const gv = path.replace(/^\/+|\/+$/g, '');
   const v3Docs = cacheFor(table).v3;
   if (!v3Docs.has(gv)) v3Docs.set(gv, buildV3(gv, table) ?? null);

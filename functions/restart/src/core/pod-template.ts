@@ -3,7 +3,7 @@
 // it starts runs with the new config, and nothing is started now. An Argo Rollout may hold no
 // template at all and borrow a Deployment's (spec.workloadRef): Argo rolls it when that
 // Deployment's template changes, so the Deployment is what to opt in.
-import type { KubeObject, WorkloadKind } from './types';
+import type { KubeObject } from './types';
 
 type Json = Record<string, unknown>;
 
@@ -33,7 +33,7 @@ export interface BorrowedTemplate {
 }
 
 /** A Rollout with spec.workloadRef and no spec.template of its own: the workload it borrows from. */
-export function findBorrowedTemplate(kind: WorkloadKind | string | undefined, workload: KubeObject): BorrowedTemplate | undefined {
+export function findBorrowedTemplate(kind: string | undefined, workload: KubeObject): BorrowedTemplate | undefined {
   if (kind !== 'Rollout' || podTemplateOf({ ...workload, kind: 'Rollout' }) !== undefined) return undefined;
   const ref = asRecord(workload.spec?.workloadRef);
   if (!ref || typeof ref.name !== 'string') return undefined;
@@ -49,7 +49,7 @@ function asRecord(v: unknown): Json | undefined {
 }
 
 /** What a rollout means for kinds where it is not "new pods now" (the decision's reason says it). */
-export function describeRollEffect(kind: WorkloadKind | string | undefined, workload: KubeObject): string | undefined {
+export function describeRollEffect(kind: string | undefined, workload: KubeObject): string | undefined {
   if (kind !== 'CronJob') return undefined;
   return workload.spec?.suspend === true
     ? 'the CronJob is suspended (left so): the first Job after it is resumed runs with the new config'

@@ -44,12 +44,12 @@ export function makeWorkload(o: WorkloadOptions = {}): KubeObject {
       : kind === 'CronJob'
         ? cronJobSpec(template, o.suspend)
         : {
-          selector: { matchLabels: { ...labels } },
-          template,
-          ...(kind === 'StatefulSet' ? { serviceName: name } : {}),
-          ...(kind === 'Deployment' || kind === 'Rollout' ? { replicas: 1 } : {}),
-          ...(kind === 'Rollout' ? { strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }] } } } : {}),
-        };
+            selector: { matchLabels: { ...labels } },
+            template,
+            ...(kind === 'StatefulSet' ? { serviceName: name } : {}),
+            ...(kind === 'Deployment' || kind === 'Rollout' ? { replicas: 1 } : {}),
+            ...(kind === 'Rollout' ? { strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }] } } } : {}),
+          };
   return {
     apiVersion: API_VERSION[kind],
     kind,
