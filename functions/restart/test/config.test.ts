@@ -107,7 +107,6 @@ describe('loadConfig', () => {
     });
   });
 
-
   it('no namespace known at all is an error', () => {
     expect(loadConfig({})).toMatchObject({ ok: false, errors: [expect.stringMatching(/^REROLL_NAMESPACES: not set/)] });
   });
