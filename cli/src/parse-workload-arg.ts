@@ -1,4 +1,4 @@
-// `<kind>/<name>` as kubectl takes it (deployment/x, deploy/x, sts/x, ksvc/x …).
+// `<kind>/<name>` as kubectl takes it (deployment/x, deploy/x, sts/x, cj/x, ro/x, ksvc/x …).
 import type { WorkloadKind } from '@reroll/restart/core';
 
 const KIND_NAMES: Record<string, WorkloadKind> = {
@@ -14,6 +14,16 @@ const KIND_NAMES: Record<string, WorkloadKind> = {
   daemonsets: 'DaemonSet',
   ds: 'DaemonSet',
   'daemonset.apps': 'DaemonSet',
+  cronjob: 'CronJob',
+  cronjobs: 'CronJob',
+  cj: 'CronJob',
+  'cronjob.batch': 'CronJob',
+  'cronjobs.batch': 'CronJob',
+  rollout: 'Rollout',
+  rollouts: 'Rollout',
+  ro: 'Rollout',
+  'rollout.argoproj.io': 'Rollout',
+  'rollouts.argoproj.io': 'Rollout',
   ksvc: 'Service',
   kservice: 'Service',
   'service.serving.knative.dev': 'Service',
@@ -29,7 +39,7 @@ export function parseWorkloadArg(arg: string): WorkloadArg {
   if (slash <= 0 || !kind || name === '' || name.includes('/'))
     return {
       ok: false,
-      error: `${JSON.stringify(arg)} is not <kind>/<name> with kind one of deployment, statefulset, daemonset, ksvc`,
+      error: `${JSON.stringify(arg)} is not <kind>/<name> with kind one of deployment, statefulset, daemonset, cronjob, rollout, ksvc`,
     };
   return { ok: true, kind, name };
 }

@@ -1,7 +1,7 @@
 // Least privilege: the emulator enforces RBAC from the manifests in knative/ (rendered like
 // `kubectl apply -k knative/` would apply them), and the real restart function runs with a kubeconfig
 // presenting its ServiceAccount's token. It reconciles and rolls every kind as usual with exactly that
-// RBAC, never needs a verb it lacks, and when one verb is taken away (patch on deployments) the event
+// RBAC (CronJobs and Argo Rollouts included), never needs a verb it lacks, and when one verb is taken away (patch on deployments) the event
 // is answered 200 with a `failed` decision naming 403: no crash, the other kinds still roll.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { RESOURCE_TABLE, type Emulator, type KObject } from '@reroll/local/emula
 import { createDeliverer } from './helpers/deliver-events';
 import { apiServerEvent, decisionsOf, resyncEvent } from './helpers/events';
 import { startCluster, startRestart, type RunningRestart } from './helpers/restart-under-test';
-import { makeConfigMap, makeWorkloadObject, TRIGGER, WORKLOAD_KINDS } from './helpers/storm-cluster';
+import { makeConfigMap, makeWorkloadObject, OPT_IN, TRIGGER, WORKLOAD_KINDS } from './helpers/storm-cluster';
 
 const KNATIVE_DIR = fileURLToPath(new URL('../../knative/', import.meta.url));
 const NS = 'reroll-demo';
@@ -52,7 +52,8 @@ let rbac: KObject[];
 let role: KObject;
 
 beforeAll(async () => {
-  emulator = await startCluster({ authorization: 'rbac', tls: false });
+  // a cluster with Argo Rollouts: the Role's rollouts rule is exercised, not just present
+  emulator = await startCluster({ authorization: 'rbac', tls: false, crds: ['rollouts.argoproj.io'] });
   rbac = renderRbac();
   role = rbac.find((o) => o.kind === 'Role' && o.metadata.name === 'reroll-restart')!;
   expect(role, 'knative/ renders the reroll-restart Role').toBeDefined();
@@ -84,6 +85,22 @@ beforeAll(async () => {
         podSpec,
       ),
     ),
+    // CronJob (its job template) and Argo Rollout, beside the storm's four kinds
+    {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'app-cronjob', namespace: NS, annotations: { [OPT_IN]: 'true' } },
+      spec: {
+        schedule: '0 3 * * *',
+        jobTemplate: { spec: { template: { spec: { ...podSpec, restartPolicy: 'Never' } } } },
+      },
+    },
+    // an Argo Rollout has a Deployment's spec shape
+    {
+      ...makeWorkloadObject('Deployment', NS, 'app-rollout', { app: 'app-rollout', env: 'test' }, podSpec),
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+    },
   ]);
   const kubeconfigPath = await emulator.writeKubeconfig({ user: USER, namespace: NS });
   restart = await startRestart(emulator, { namespaces: [NS], kubeconfigPath });
@@ -114,7 +131,7 @@ describe('least privilege: the function works with exactly the RBAC in knative/'
     emulator.clearRequests();
     const first = await deliverer.deliver(0, resyncEvent());
     expect(first.last).toEqual({ status: 200 });
-    expect(decisionsOf(first.body).map((d) => d.action)).toEqual(['recorded', 'recorded', 'recorded', 'recorded']);
+    expect(decisionsOf(first.body).map((d) => d.action)).toEqual(Array<string>(6).fill('recorded'));
 
     const rolled = await deliverer.deliver(0, apiServerEvent('Reference', 'MODIFIED', changeConfigMap('two')));
     expect(rolled.last).toEqual({ status: 200 });
@@ -123,8 +140,10 @@ describe('least privilege: the function works with exactly the RBAC in knative/'
         .map((d) => [d.kind, d.action])
         .sort(),
     ).toEqual([
+      ['CronJob', 'rolled'],
       ['DaemonSet', 'rolled'],
       ['Deployment', 'rolled'],
+      ['Rollout', 'rolled'],
       ['Service', 'rolled'],
       ['StatefulSet', 'rolled'],
     ]);
@@ -177,11 +196,9 @@ describe('least privilege: the function works with exactly the RBAC in knative/'
       action: 'failed',
       reason: expect.stringContaining('403'),
     });
-    expect(decisions.filter((d) => d.kind !== 'Deployment').map((d) => d.action)).toEqual([
-      'rolled',
-      'rolled',
-      'rolled',
-    ]);
+    expect(decisions.filter((d) => d.kind !== 'Deployment').map((d) => d.action)).toEqual(
+      Array<string>(5).fill('rolled'),
+    );
     expect((await fetch(`${restart.url}/healthz`)).status).toBe(200);
     expect(restart.lines.some((l) => /deployment=app-deployment action=failed/.test(l))).toBe(true);
   });

@@ -11,6 +11,7 @@ import {
   type Plan,
   type Workload,
 } from './core/decide';
+import { readTemplateStamp } from './core/build-patch';
 import { describeDecisionEvent } from './core/decision-events';
 import { findConfigsUsed } from './core/match-workload';
 import { applyRolloutBudget, countRecentRollouts, type BudgetState } from './core/rollout-budget';
@@ -273,7 +274,9 @@ export class Reconciler {
     };
     for (let conflicts = 0; ; conflicts++) {
       if (!plan.patch) return done(plan.decision);
-      const timestamp = plan.patch.spec?.template.metadata.annotations['rolling.restart.controller/restartTimestamp'];
+      const timestamp = readTemplateStamp(plan.patch, plan.workload.object.kind ?? plan.workload.kind)?.[
+        'rolling.restart.controller/restartTimestamp'
+      ];
       if (settings.dryRun) return done({ ...plan.decision, reason: `${plan.decision.reason} (dry run: not patched)` });
       const ref = { kind: plan.workload.kind, namespace: plan.decision.namespace, name: plan.decision.name };
       try {

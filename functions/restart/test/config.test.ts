@@ -40,6 +40,7 @@ describe('loadConfig', () => {
       { sink: 'http://broker-ingress.knative-eventing.svc/ns/reroll' },
     ],
     ['only some kinds', { REROLL_KINDS: 'Deployment, Service' }, { kinds: ['Deployment', 'Service'] }],
+    ['CronJobs and Argo Rollouts only', { REROLL_KINDS: 'CronJob,Rollout' }, { kinds: ['CronJob', 'Rollout'] }],
   ];
   for (const [name, env, expected] of valid) {
     it(name, () => {
@@ -98,6 +99,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ REROLL_KINDS: 'Deployment,Pod' }, { ownNamespace: 'demo' })).toMatchObject({
       ok: false,
       errors: [expect.stringMatching(/^REROLL_KINDS: "Pod" is not one of Deployment\|StatefulSet/)],
+    });
+    // kubectl's lower-case names are not the setting's spelling (Kind names, as the decisions say)
+    expect(loadConfig({ REROLL_KINDS: 'cronjob' }, { ownNamespace: 'demo' })).toMatchObject({
+      ok: false,
+      errors: ['REROLL_KINDS: "cronjob" is not one of Deployment|StatefulSet|DaemonSet|CronJob|Rollout|Service'],
     });
   });
 

@@ -1,6 +1,6 @@
 // Legacy discovery documents, generated from the resource table (kubectl api-resources, RESTMapper,
 // client-node KubernetesObjectApi all read these).
-import { groupVersions, RESOURCE_TABLE, RESOURCE_VERBS, apiVersionOf } from './resource-table';
+import { groupVersions, RESOURCE_TABLE, RESOURCE_VERBS, apiVersionOf, type ResourceType } from './resource-table';
 import { createHash } from 'node:crypto';
 
 export const SERVER_VERSION = {
@@ -28,21 +28,21 @@ function groupDoc(name: string, versions: string[]) {
   return { name, versions: gv, preferredVersion: gv[0]! };
 }
 
-export function apiGroupList() {
-  const groups = [...groupVersions().entries()].filter(([g]) => g !== '').map(([g, vs]) => groupDoc(g, vs));
+export function apiGroupList(table: readonly ResourceType[] = RESOURCE_TABLE) {
+  const groups = [...groupVersions(table).entries()].filter(([g]) => g !== '').map(([g, vs]) => groupDoc(g, vs));
   return { kind: 'APIGroupList', apiVersion: 'v1', groups };
 }
 
-export function apiGroup(group: string) {
-  const vs = groupVersions().get(group);
+export function apiGroup(group: string, table: readonly ResourceType[] = RESOURCE_TABLE) {
+  const vs = groupVersions(table).get(group);
   if (!vs || group === '') return undefined;
   return { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(group, vs) };
 }
 
 const hash = (s: string) => createHash('sha256').update(s).digest('base64').slice(0, 11) + '=';
 
-export function apiResourceList(group: string, version: string) {
-  const rows = RESOURCE_TABLE.filter((t) => t.group === group && t.version === version);
+export function apiResourceList(group: string, version: string, table: readonly ResourceType[] = RESOURCE_TABLE) {
+  const rows = table.filter((t) => t.group === group && t.version === version);
   if (rows.length === 0) return undefined;
   const resources: Record<string, unknown>[] = [];
   for (const t of rows) {

@@ -28,7 +28,7 @@ import { decodeKubernetesProtobuf, ProtobufError } from './protobuf-decode';
 import { openApiV2, openApiV3GroupVersion, openApiV3Root } from './openapi';
 import { recordedOpenApiV2Protobuf } from './openapi-recorded';
 import type { KObject } from './object-types';
-import type { ResourceType } from './resource-table';
+import { servedTable, type ResourceType } from './resource-table';
 import { formatLogLine, parsePodLogQuery, selectLogLines, type PodLogSource } from './pod-logs';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -55,6 +55,8 @@ export interface HttpDeps {
   podLogs?: () => PodLogSource | undefined;
   /** open watch streams, ended by stop() */
   openStreams: Set<Response>;
+  /** the resource table rows served now (optional CRDs only once installed); default: every row but those */
+  table?: () => readonly ResourceType[];
 }
 
 interface Ctx {
@@ -491,23 +493,24 @@ function handleOther(deps: HttpDeps, ctx: Ctx, req: Request, res: Response, path
   }
   if (clean === '/version') return sendJson(deps, ctx, res, 200, SERVER_VERSION);
   if (clean === '/api') return sendJson(deps, ctx, res, 200, coreVersions(deps.serverAddress()));
-  if (clean === '/apis') return sendJson(deps, ctx, res, 200, apiGroupList());
+  const table = servedRows(deps);
+  if (clean === '/apis') return sendJson(deps, ctx, res, 200, apiGroupList(table));
   const segs = clean.split('/').filter(Boolean);
   if (segs[0] === 'api' && segs.length === 2) {
-    const doc = apiResourceList('', segs[1]!);
+    const doc = apiResourceList('', segs[1]!, table);
     if (doc) return sendJson(deps, ctx, res, 200, doc);
   }
   if (segs[0] === 'apis' && segs.length === 2) {
-    const doc = apiGroup(segs[1]!);
+    const doc = apiGroup(segs[1]!, table);
     if (doc) return sendJson(deps, ctx, res, 200, doc);
   }
   if (segs[0] === 'apis' && segs.length === 3) {
-    const doc = apiResourceList(segs[1]!, segs[2]!);
+    const doc = apiResourceList(segs[1]!, segs[2]!, table);
     if (doc) return sendJson(deps, ctx, res, 200, doc);
   }
-  if (clean === '/openapi/v3') return sendJson(deps, ctx, res, 200, openApiV3Root());
+  if (clean === '/openapi/v3') return sendJson(deps, ctx, res, 200, openApiV3Root(table));
   if (clean.startsWith('/openapi/v3/')) {
-    const doc = openApiV3GroupVersion(clean.slice('/openapi/v3/'.length));
+    const doc = openApiV3GroupVersion(clean.slice('/openapi/v3/'.length), table);
     if (doc) return sendJson(deps, ctx, res, 200, doc);
   }
   if (clean === '/openapi/v2') {
@@ -522,9 +525,14 @@ function handleOther(deps: HttpDeps, ctx: Ctx, req: Request, res: Response, path
       res.end(pb);
       return;
     }
-    return sendJson(deps, ctx, res, 200, openApiV2());
+    return sendJson(deps, ctx, res, 200, openApiV2(table));
   }
   throw resourceNotFound();
+}
+
+const DEFAULT_ROWS = servedTable(new Set());
+function servedRows(deps: HttpDeps): readonly ResourceType[] {
+  return deps.table?.() ?? DEFAULT_ROWS;
 }
 
 export function createApp(deps: HttpDeps): express.Express {
@@ -541,7 +549,7 @@ export function createApp(deps: HttpDeps): express.Express {
       url = new URL('http://emulator.local/');
     }
     const q = url.searchParams;
-    const p = parseRequestPath(url.pathname);
+    const p = parseRequestPath(url.pathname, servedRows(deps));
     const watch = isWatch(q);
     const record: Omit<RequestRecord, 'status'> =
       p.kind === 'resource'

@@ -23,6 +23,7 @@ export type { Fault } from './fault-injection';
 export type { WorkloadStatusMode } from './api-core';
 export type { KObject } from './object-types';
 export { RESOURCE_TABLE, type ResourceType } from './resource-table';
+import { RESOURCE_TABLE, crdNameOf, servedTable } from './resource-table';
 export { writeKubeconfig, renderKubeconfig, CONTEXT_NAME } from './kubeconfig';
 export { settledStatus } from './workload-status';
 export type { PodLogLine, PodLogRequest, PodLogSource, PodLogStream } from './pod-logs';
@@ -57,6 +58,11 @@ export interface EmulatorOptions {
   gracefulPodDeletion?: boolean;
   /** plug in another authentication/authorization (overrides `authorization`) */
   access?: AccessControl;
+  /**
+   * optional CRDs to serve from the start, by name (`rollouts.argoproj.io`): kinds most clusters
+   * lack are not served unless asked, so a test chooses whether the cluster has them
+   */
+  crds?: string[];
 }
 
 export interface UserKubeconfigOptions {
@@ -92,6 +98,8 @@ export interface Emulator {
   setPodLogSource(source: PodLogSource | undefined): void;
   /** register a bearer token for a user and write a kubeconfig that uses it; returns its path */
   writeKubeconfig(opts: UserKubeconfigOptions): Promise<string>;
+  /** start serving an optional CRD (`rollouts.argoproj.io`), as `kubectl apply -f crds/...` would on a cluster */
+  installCrd(name: string): void;
 }
 
 export const ADMIN_USER = 'kubernetes-admin';
@@ -112,6 +120,16 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const adminToken = opts.authorization === 'rbac' ? randomBytes(24).toString('base64url') : undefined;
   if (adminToken) tokens.set(adminToken, { user: ADMIN_USER, groups: ['system:masters'] });
   const rbac = new RbacAuthorizer(core.store);
+  const optional = new Set(RESOURCE_TABLE.filter((t) => t.optionalCrd).map(crdNameOf));
+  const installed = new Set<string>();
+  const install = (name: string) => {
+    if (!optional.has(name))
+      throw new Error(`${JSON.stringify(name)} is not an optional CRD of the emulator (${[...optional].join(', ')})`);
+    installed.add(name);
+    table = servedTable(installed);
+  };
+  let table = servedTable(installed);
+  for (const name of opts.crds ?? []) install(name);
   const access: AccessControl | undefined =
     opts.access ??
     (opts.authorization === 'rbac'
@@ -137,6 +155,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     bookmarkIntervalMs: opts.bookmarkIntervalMs,
     podLogs: () => podLogSource,
     openStreams,
+    table: () => table,
   });
   const tls = opts.tls ?? opts.authorization === 'rbac';
   const server: Server = tls
@@ -180,6 +199,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     pendingFaults: () => faults.pending(),
     seed: (objects) => core.seed(objects),
     adminToken,
+    installCrd: install,
     setPodLogSource(source) {
       podLogSource = source;
     },

@@ -161,9 +161,26 @@ function defaultService(obj: KObject, previous: KObject | undefined): void {
   obj.status ??= { loadBalancer: {} };
 }
 
+/** batch/v1 CronJob defaults (SetDefaults_CronJob, 1.26) and its Job template's pod spec defaults. */
+function defaultCronJob(obj: KObject): void {
+  const spec = obj.spec;
+  if (!isPlainObject(spec)) return;
+  spec.concurrencyPolicy ??= 'Allow';
+  spec.suspend ??= false;
+  spec.successfulJobsHistoryLimit ??= 3;
+  spec.failedJobsHistoryLimit ??= 1;
+  const jobSpec = isPlainObject(spec.jobTemplate) ? spec.jobTemplate.spec : undefined;
+  const tmpl = isPlainObject(jobSpec) ? jobSpec.template : undefined;
+  if (isPlainObject(tmpl)) {
+    tmpl.metadata ??= {};
+    if (isPlainObject(tmpl.spec)) defaultPodSpec(tmpl.spec);
+  }
+}
+
 function applyDefaults(t: ResourceType, obj: KObject, previous: KObject | undefined): void {
   if (t.group === '' && t.resource === 'secrets') foldSecret(t, obj);
   if (t.group === 'apps') defaultWorkload(t, obj);
+  if (t.group === 'batch' && t.resource === 'cronjobs') defaultCronJob(obj);
   if (t.group === '' && t.resource === 'services') defaultService(obj, previous);
   if (t.group === '' && t.resource === 'namespaces') {
     obj.metadata.labels = { ...(obj.metadata.labels ?? {}), 'kubernetes.io/metadata.name': obj.metadata.name! };

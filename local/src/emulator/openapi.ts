@@ -129,16 +129,31 @@ function crdPaths(t: ResourceType): Record<string, JsonDoc> {
   return out;
 }
 
-const v3Docs = new Map<string, JsonDoc | null>();
+interface Built {
+  v3: Map<string, JsonDoc | null>;
+  root?: JsonDoc;
+  v2?: JsonDoc;
+}
+/** built once per served table (an emulator that installs an optional CRD gets a new table) */
+const built = new WeakMap<readonly ResourceType[], Built>();
+function cacheFor(table: readonly ResourceType[]): Built {
+  let b = built.get(table);
+  if (!b) built.set(table, (b = { v3: new Map() }));
+  return b;
+}
 
-export function openApiV3GroupVersion(path: string): JsonDoc | undefined {
+export function openApiV3GroupVersion(
+  path: string,
+  table: readonly ResourceType[] = RESOURCE_TABLE,
+): JsonDoc | undefined {
   const gv = path.replace(/^\/+|\/+$/g, '');
-  if (!v3Docs.has(gv)) v3Docs.set(gv, buildV3(gv) ?? null);
+  const v3Docs = cacheFor(table).v3;
+  if (!v3Docs.has(gv)) v3Docs.set(gv, buildV3(gv, table) ?? null);
   return v3Docs.get(gv) ?? undefined;
 }
 
-function buildV3(gv: string): JsonDoc | undefined {
-  const rows = RESOURCE_TABLE.filter((t) => gvPath(t.group, t.version) === gv);
+function buildV3(gv: string, table: readonly ResourceType[]): JsonDoc | undefined {
+  const rows = table.filter((t) => gvPath(t.group, t.version) === gv);
   if (rows.length === 0) return undefined;
   const recorded = recordedOpenApi().v3;
   const doc = recorded[gv];
@@ -166,38 +181,36 @@ function buildV3(gv: string): JsonDoc | undefined {
   };
 }
 
-let root: JsonDoc | undefined;
-
-export function openApiV3Root(): JsonDoc {
-  if (root) return root;
+export function openApiV3Root(table: readonly ResourceType[] = RESOURCE_TABLE): JsonDoc {
+  const cache = cacheFor(table);
+  if (cache.root) return cache.root;
   const paths: Record<string, { serverRelativeURL: string }> = {};
-  for (const [group, versions] of groupVersions()) {
+  for (const [group, versions] of groupVersions(table)) {
     for (const v of versions) {
       const p = gvPath(group, v);
-      const doc = openApiV3GroupVersion(p);
+      const doc = openApiV3GroupVersion(p, table);
       if (doc) paths[p] = { serverRelativeURL: `/openapi/v3/${p}?hash=${hashOf(JSON.stringify(doc))}` };
     }
   }
-  root = { paths };
-  return root;
+  cache.root = { paths };
+  return cache.root;
 }
 
-let v2: JsonDoc | undefined;
-
 /** one Swagger 2.0 document: the recorded built-in paths/definitions plus the CRDs' definitions */
-export function openApiV2(): JsonDoc {
-  if (v2) return v2;
+export function openApiV2(table: readonly ResourceType[] = RESOURCE_TABLE): JsonDoc {
+  const cache = cacheFor(table);
+  if (cache.v2) return cache.v2;
   const rec = recordedOpenApi().v2;
   let paths: Record<string, JsonDoc> = {};
   const definitions: Record<string, JsonDoc> = { ...rec.definitions };
-  for (const [group, versions] of groupVersions()) {
+  for (const [group, versions] of groupVersions(table)) {
     for (const version of versions) {
-      const rows = RESOURCE_TABLE.filter((t) => t.group === group && t.version === version);
+      const rows = table.filter((t) => t.group === group && t.version === version);
       const gv = gvPath(group, version);
       paths = { ...paths, ...servedPaths(rec.paths, rows, gv) };
       for (const t of rows) if (t.custom) Object.assign(definitions, crdDefinitions(t, 'v2'));
     }
   }
-  v2 = { swagger: rec.swagger, info: rec.info, paths, definitions };
-  return v2;
+  cache.v2 = { swagger: rec.swagger, info: rec.info, paths, definitions };
+  return cache.v2;
 }

@@ -28,7 +28,11 @@ function decodeSegment(s: string): string {
   }
 }
 
-export function parseRequestPath(pathname: string): ResourcePath | OtherPath {
+/** `table`: the rows this emulator serves (an optional CRD not installed is an unknown resource) */
+export function parseRequestPath(
+  pathname: string,
+  table: readonly ResourceType[] = RESOURCE_TABLE,
+): ResourcePath | OtherPath {
   const segs = pathname
     .split('/')
     .filter((s) => s.length > 0)
@@ -47,18 +51,18 @@ export function parseRequestPath(pathname: string): ResourcePath | OtherPath {
   } else {
     return { kind: 'other', path: pathname };
   }
-  const knownGroupVersion = RESOURCE_TABLE.some((t) => t.group === group && t.version === version);
+  const knownGroupVersion = table.some((t) => t.group === group && t.version === version);
   let namespace: string | undefined;
   // namespaces/<ns>/<resource>... is a namespaced path unless it is namespaces/<name>/<subresource>
   if (rest[0] === 'namespaces' && rest.length >= 3) {
-    const candidate = findResource(group, version, rest[2]!);
+    const candidate = findResource(group, version, rest[2]!, table);
     if (group !== '' || (candidate && candidate.namespaced) || !['status', 'finalize'].includes(rest[2]!)) {
       namespace = rest[1];
       rest = rest.slice(2);
     }
   }
   const [resource, name, subresource] = rest as [string, string | undefined, string | undefined];
-  const type = findResource(group, version, resource);
+  const type = findResource(group, version, resource, table);
   const out: ResourcePath = { kind: 'resource', group, version, resource, knownGroupVersion, type };
   if (namespace !== undefined) out.namespace = namespace;
   if (name !== undefined) out.name = name;

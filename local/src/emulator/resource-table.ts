@@ -36,6 +36,12 @@ export interface ResourceType {
   printerColumns?: PrinterColumn[];
   /** storage shared with another group's resource (events.k8s.io Events are stored as core Events) */
   storedAs?: string;
+  /**
+   * a CRD most clusters do not have (Argo Rollouts): served only once installed (`startEmulator({
+   * crds: ['rollouts.argoproj.io'] })` or `emulator.installCrd(...)`); until then its URLs are 404
+   * and discovery does not list it, as on a cluster without it
+   */
+  optionalCrd?: boolean;
 }
 
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -182,6 +188,18 @@ export const RESOURCE_TABLE: readonly ResourceType[] = [
     generation: 'spec',
     statusSubresource: true,
   },
+  {
+    group: 'batch',
+    version: 'v1',
+    resource: 'cronjobs',
+    singular: 'cronjob',
+    kind: 'CronJob',
+    namespaced: true,
+    shortNames: ['cj'],
+    categories: ['all'],
+    generation: 'spec',
+    statusSubresource: true,
+  },
   rbac('roles', 'role', 'Role', true),
   rbac('rolebindings', 'rolebinding', 'RoleBinding', true),
   rbac('clusterroles', 'clusterrole', 'ClusterRole', false),
@@ -256,7 +274,29 @@ export const RESOURCE_TABLE: readonly ResourceType[] = [
     categories: ['istio-io', 'networking-istio-io'],
     printerColumns: istioVsColumns,
   }),
+  crd('argoproj.io', 'v1alpha1', 'rollouts', 'rollout', 'Rollout', {
+    shortNames: ['ro'],
+    optionalCrd: true,
+    scaleSubresource: true,
+    printerColumns: [
+      { name: 'Desired', type: 'integer', jsonPath: '.spec.replicas', description: 'Number of desired pods' },
+      { name: 'Current', type: 'integer', jsonPath: '.status.replicas' },
+      { name: 'Up-to-date', type: 'integer', jsonPath: '.status.updatedReplicas' },
+      { name: 'Available', type: 'integer', jsonPath: '.status.availableReplicas' },
+      age,
+    ],
+  }),
 ];
+
+/** `rollouts.argoproj.io`: the name of a custom kind's CRD */
+export function crdNameOf(t: Pick<ResourceType, 'group' | 'resource'>): string {
+  return `${t.resource}.${t.group}`;
+}
+
+/** The rows an emulator serves: every row but the optional CRDs it has not installed. */
+export function servedTable(installed: ReadonlySet<string>): readonly ResourceType[] {
+  return RESOURCE_TABLE.filter((t) => !t.optionalCrd || installed.has(crdNameOf(t)));
+}
 
 /** Versions of one group share storage (as a real apiserver converts between them): key by group+resource. */
 export function storageKey(t: Pick<ResourceType, 'group' | 'resource' | 'storedAs'>): string {
@@ -268,8 +308,13 @@ export function apiVersionOf(t: Pick<ResourceType, 'group' | 'version'>): string
   return t.group ? `${t.group}/${t.version}` : t.version;
 }
 
-export function findResource(group: string, version: string, resource: string): ResourceType | undefined {
-  return RESOURCE_TABLE.find((t) => t.group === group && t.version === version && t.resource === resource);
+export function findResource(
+  group: string,
+  version: string,
+  resource: string,
+  table: readonly ResourceType[] = RESOURCE_TABLE,
+): ResourceType | undefined {
+  return table.find((t) => t.group === group && t.version === version && t.resource === resource);
 }
 
 export function findByApiVersionKind(apiVersion: string, kind: string): ResourceType | undefined {
@@ -278,9 +323,9 @@ export function findByApiVersionKind(apiVersion: string, kind: string): Resource
 }
 
 /** group -> versions in preference order (first listed = preferred) */
-export function groupVersions(): Map<string, string[]> {
+export function groupVersions(table: readonly ResourceType[] = RESOURCE_TABLE): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const t of RESOURCE_TABLE) {
+  for (const t of table) {
     const vs = out.get(t.group) ?? [];
     if (!vs.includes(t.version)) vs.push(t.version);
     out.set(t.group, vs);

@@ -247,6 +247,43 @@ const BUILTIN: Record<string, BuiltinPrinter> = {
       ];
     },
   },
+  // pkg/printers/internalversion printCronJob as in Kubernetes 1.26 (1.27 added a Timezone column)
+  'cronjobs.batch': {
+    columns: [
+      NAME,
+      col('Schedule'),
+      col('Suspend', 'boolean'),
+      col('Active', 'integer'),
+      col('Last Schedule'),
+      AGE,
+      col('Containers', 'string', 'Names of each container in the template.', 1),
+      col('Images', 'string', 'Images referenced by each container in the template.', 1),
+      col('Selector', 'string', '', 1),
+    ],
+    cells: (o) => {
+      const spec = obj(o.spec);
+      const status = obj(o.status);
+      const jobSpec = obj(obj(spec.jobTemplate).spec);
+      const containers = Array.isArray(obj(obj(jobSpec.template).spec).containers)
+        ? (obj(obj(jobSpec.template).spec).containers as unknown[]).map(obj)
+        : [];
+      const selector = Object.entries(obj(obj(jobSpec.selector).matchLabels))
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(',');
+      return [
+        o.metadata.name!,
+        text(spec.schedule),
+        // printBoolPtr: a string, not a JSON boolean
+        typeof spec.suspend === 'boolean' ? (spec.suspend ? 'True' : 'False') : '<unset>',
+        Array.isArray(status.active) ? status.active.length : 0,
+        status.lastScheduleTime ? since(status.lastScheduleTime) : '<none>',
+        age(o),
+        containers.map((c) => text(c.name)).join(','),
+        containers.map((c) => text(c.image)).join(','),
+        selector || '<none>',
+      ];
+    },
+  },
   'roles.rbac.authorization.k8s.io': {
     columns: [NAME, col('Created At', 'date')],
     cells: (o) => [o.metadata.name!, o.metadata.creationTimestamp ?? ''],

@@ -45,11 +45,78 @@ describe('kubectl output', () => {
   });
   afterAll(() => emu.stop());
 
-  it('api-resources lists every resource of the table', async () => {
+  it('api-resources lists every resource of the table, an optional CRD only once installed', async () => {
     const out = await kubectl('api-resources', '--no-headers', '-o', 'name');
     const listed = new Set(out.trim().split('\n'));
     for (const t of RESOURCE_TABLE)
-      expect(listed.has(t.group ? `${t.resource}.${t.group}` : t.resource), `${t.resource}.${t.group}`).toBe(true);
+      expect(listed.has(t.group ? `${t.resource}.${t.group}` : t.resource), `${t.resource}.${t.group}`).toBe(
+        !t.optionalCrd,
+      );
+    await expect(kubectl('get', 'rollouts', '-n', 'demo')).rejects.toThrow(
+      /the server doesn't have a resource type "rollouts"/,
+    );
+  });
+
+  it('get cronjobs prints SCHEDULE/SUSPEND/ACTIVE/LAST SCHEDULE, as kubectl against a 1.26 apiserver', async () => {
+    emu.seed([
+      {
+        apiVersion: 'batch/v1',
+        kind: 'CronJob',
+        metadata: { name: 'nightly-report', namespace: 'demo' },
+        spec: {
+          schedule: '0 3 * * *',
+          suspend: true,
+          jobTemplate: {
+            spec: {
+              template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'report', image: 'report:1' }] } },
+            },
+          },
+        },
+      },
+    ]);
+    const lines = (await kubectl('get', 'cj', '-n', 'demo', '-o', 'wide')).trim().split('\n');
+    expect(lines[0]!.split(/\s{2,}/)).toEqual([
+      'NAME',
+      'SCHEDULE',
+      'SUSPEND',
+      'ACTIVE',
+      'LAST SCHEDULE',
+      'AGE',
+      'CONTAINERS',
+      'IMAGES',
+      'SELECTOR',
+    ]);
+    const cells = lines[1]!.split(/\s{2,}/);
+    expect([...cells.slice(0, 5), ...cells.slice(6)]).toEqual([
+      'nightly-report',
+      '0 3 * * *',
+      'True',
+      '0',
+      '<none>',
+      'report',
+      'report:1',
+      '<none>',
+    ]);
+  });
+
+  it('an emulator started with the Rollout CRD serves rollouts with the CRD printer columns', async () => {
+    const withCrd = await startEmulator({ crds: ['rollouts.argoproj.io'] });
+    try {
+      withCrd.seed([
+        {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'Rollout',
+          metadata: { name: 'web', namespace: 'demo' },
+          spec: { replicas: 3, template: { spec: { containers: [{ name: 'web', image: 'web:1' }] } } },
+        },
+      ]);
+      const out = await run('kubectl', ['--kubeconfig', withCrd.kubeconfigPath, 'get', 'ro', '-n', 'demo']);
+      const lines = out.stdout.trim().split('\n');
+      expect(lines[0]!.split(/\s+/)).toEqual(['NAME', 'DESIRED', 'CURRENT', 'UP-TO-DATE', 'AVAILABLE', 'AGE']);
+      expect(lines[1]!.split(/\s+/).slice(0, 2)).toEqual(['web', '3']);
+    } finally {
+      await withCrd.stop();
+    }
   });
 
   it('get ksvc prints the CRD printer columns', async () => {

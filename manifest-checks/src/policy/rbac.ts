@@ -8,6 +8,8 @@ export const RESTART_PERMISSIONS = [
   ...['deployments', 'statefulsets', 'daemonsets'].flatMap((r) =>
     ['get', 'list', 'patch'].map((v) => `apps/${r}:${v}`),
   ),
+  ...['get', 'list', 'patch'].map((v) => `batch/cronjobs:${v}`),
+  ...['get', 'list', 'patch'].map((v) => `argoproj.io/rollouts:${v}`),
   ...['get', 'list', 'patch'].map((v) => `serving.knative.dev/services:${v}`),
   // Kubernetes Events on the workloads it decides about: create, and patch for a repeated event's series
   'events.k8s.io/events:create',

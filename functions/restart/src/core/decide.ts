@@ -21,6 +21,7 @@ import {
   labelsMatch,
   matchWorkload,
 } from './match-workload';
+import { describeRollEffect, explainBorrowedTemplate, findBorrowedTemplate } from './pod-template';
 import { checkRolloutRules } from './rollout-rules';
 import type { ConfigRef, Decision, EventAction, KubeObject, MatchMode, OnDelete, WorkloadKind } from './types';
 import { ANNOTATIONS, configKey, describeConfig } from './types';
@@ -117,7 +118,8 @@ export function decideResync(workloads: Workload[], lookup: ConfigLookup, option
                 name: c.metadata?.name ?? '',
               }));
       const uses = findConfigsUsed(workload.object, options.match, labelMatched);
-      if (uses.length === 0) return [];
+      // an opted-in Rollout that borrows its template is reported (skipped, with why), not silently passed over
+      if (uses.length === 0 && !findBorrowedTemplate(workload.kind, workload.object)) return [];
       return [decideWorkload(workload, { type: 'resync' }, uses, lookup, null, options)];
     });
 }
@@ -145,6 +147,8 @@ export function decideWorkload(
       `workload has no ${ANNOTATIONS.restartOnTrigger}: "true" annotation (nor a Reloader annotation that selects configs)`,
     );
   }
+  const borrowed = findBorrowedTemplate(workload.kind, workload.object);
+  if (borrowed) return decide('skipped', explainBorrowedTemplate(borrowed, namespace));
   const configDeleted = trigger.type === 'event' && lookup.get(configKey(trigger.ref)) === null;
   if (trigger.type === 'event' && eventConfig !== null && !configCountsFor(workload.object, trigger.ref, eventConfig)) {
     return decide('skipped', explainNotCounted(workload.object, trigger.ref, eventConfig));
@@ -226,7 +230,8 @@ export function decideWorkload(
   if (rules.verdict === 'notify') return traced(decide('notified', `${why}; ${rules.reason}`, plan(false)));
   if (rules.verdict === 'defer')
     return deferPlan(decide('rolled', why), `${why}, but ${rules.reason}`, rules.dueAt, options.now);
-  return traced(decide('rolled', why, plan(true)));
+  const effect = describeRollEffect(workload.kind, workload.object);
+  return traced(decide('rolled', effect ? `${why}; ${effect}` : why, plan(true)));
 }
 
 function short(hash: string): string {

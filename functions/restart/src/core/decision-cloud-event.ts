@@ -10,6 +10,8 @@ const API_PATH: Record<string, { prefix: string; plural: string }> = {
   Deployment: { prefix: '/apis/apps/v1', plural: 'deployments' },
   StatefulSet: { prefix: '/apis/apps/v1', plural: 'statefulsets' },
   DaemonSet: { prefix: '/apis/apps/v1', plural: 'daemonsets' },
+  CronJob: { prefix: '/apis/batch/v1', plural: 'cronjobs' },
+  Rollout: { prefix: '/apis/argoproj.io/v1alpha1', plural: 'rollouts' },
   Service: { prefix: '/apis/serving.knative.dev/v1', plural: 'services' },
   ConfigMap: { prefix: '/api/v1', plural: 'configmaps' },
   Secret: { prefix: '/api/v1', plural: 'secrets' },

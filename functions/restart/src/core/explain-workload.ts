@@ -12,6 +12,7 @@ import {
 } from './decide';
 import { readDeferredSince } from './defer-rollout';
 import { findReferencePaths, podSpecOf } from './find-references';
+import { findBorrowedTemplate } from './pod-template';
 import {
   findConfigsUsed,
   isConfigOptedIn,
@@ -140,7 +141,8 @@ export function explainWorkload(
   const next = nextEvent ?? nextResync;
 
   let state: WorkloadState;
-  if (!next) state = 'in sync';
+  if (findBorrowedTemplate(workload.kind, workload.object)) state = 'blocked';
+  else if (!next) state = 'in sync';
   else if (mode.ok && mode.mode === 'notify') state = next.action === 'notified' ? 'notification due' : 'notify-only';
   else if (next.action === 'deferred') state = 'deferred';
   else if (next.action === 'rolled') state = recorded === undefined ? 'not recorded yet' : 'rollout due';

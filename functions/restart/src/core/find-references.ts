@@ -1,6 +1,7 @@
 // Which ConfigMaps/Secrets a pod template uses, and which of their keys. Every way a pod can consume
 // them counts (volumes, projected sources, envFrom, env valueFrom; containers and initContainers),
 // because a pod that reads a key any of these ways keeps the value it started with.
+import { podTemplateOf } from './pod-template';
 import type { ConfigKind, KubeObject } from './types';
 
 export interface ConfigUse {
@@ -16,9 +17,9 @@ export interface ConfigUse {
 
 type Json = Record<string, unknown>;
 
+/** The pod spec of the workload's pod template (a CronJob's is its jobTemplate's: pod-template.ts). */
 export function podSpecOf(workload: KubeObject): Json | undefined {
-  const template = asRecord(workload.spec?.template);
-  return asRecord(template?.spec);
+  return asRecord(podTemplateOf(workload)?.spec);
 }
 
 export function findReferences(podSpec: Json | undefined): ConfigUse[] {

@@ -3,6 +3,7 @@ export * from './decide';
 export * from './explain-workload';
 export * from './find-references';
 export * from './match-workload';
+export * from './pod-template';
 export * from './rollout-annotations';
 export * from './types';
 export { formatTimestamp } from './build-patch';

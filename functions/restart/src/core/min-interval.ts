@@ -1,6 +1,7 @@
 // reroll.dev/min-interval: at most one rollout per interval, computed from the restartTimestamp the
 // last rollout stamped on the pod template, so no state lives anywhere but on the workload.
 import { formatDuration, parseGoDuration } from './go-duration';
+import { podTemplateOf } from './pod-template';
 import { ROLLOUT_ANNOTATIONS } from './rollout-annotations';
 import type { KubeObject } from './types';
 import { ANNOTATIONS } from './types';
@@ -22,7 +23,7 @@ export function readMinInterval(workload: KubeObject): IntervalSetting {
 
 /** When reroll last rolled this workload (the pod template's restartTimestamp), if it ever did. */
 export function readLastRollout(workload: KubeObject): Date | undefined {
-  const template = workload.spec?.template as { metadata?: { annotations?: Record<string, string> } } | undefined;
+  const template = podTemplateOf(workload) as { metadata?: { annotations?: Record<string, string> } } | undefined;
   const raw = template?.metadata?.annotations?.[ANNOTATIONS.restartTimestamp];
   if (!raw) return undefined;
   const at = new Date(raw);

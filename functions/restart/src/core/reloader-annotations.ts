@@ -14,6 +14,7 @@
 //    `reloader.stakater.com/match: "true"`;
 //  - a config with `reloader.stakater.com/ignore: "true"` never triggers anything (checked before
 //    any workload, so it wins over explicit lists too).
+import { podTemplateOf } from './pod-template';
 import type { ConfigKind, KubeObject } from './types';
 
 export const RELOADER = {
@@ -74,7 +75,7 @@ function parseList(raw: string | undefined, invalid: string[]): { patterns: RegE
 /** The Reloader annotations a workload carries (metadata, else the pod template's), undefined = none. */
 export function readReloaderOptIn(workload: KubeObject): ReloaderOptIn | undefined {
   const own = workload.metadata?.annotations ?? {};
-  const template = (workload.spec?.template as { metadata?: { annotations?: Record<string, string> } } | undefined)
+  const template = (podTemplateOf(workload) as { metadata?: { annotations?: Record<string, string> } } | undefined)
     ?.metadata?.annotations;
   const annotations = WORKLOAD_KEYS.some((k) => k in own) ? own : (template ?? {});
   if (!WORKLOAD_KEYS.some((k) => k in annotations)) return undefined;

@@ -23,8 +23,19 @@ export interface KubeObject {
 export type ConfigKind = 'ConfigMap' | 'Secret';
 export const CONFIG_KINDS: readonly ConfigKind[] = ['ConfigMap', 'Secret'];
 
-export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Service';
-export const WORKLOAD_KINDS: readonly WorkloadKind[] = ['Deployment', 'StatefulSet', 'DaemonSet', 'Service'];
+/**
+ * apps/v1 Deployment, StatefulSet, DaemonSet; batch/v1 CronJob; argoproj.io/v1alpha1 Rollout (Argo
+ * Rollouts, when installed); Service = serving.knative.dev/v1 Service (when installed).
+ */
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'CronJob' | 'Rollout' | 'Service';
+export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'CronJob',
+  'Rollout',
+  'Service',
+];
 
 export interface ConfigRef {
   kind: ConfigKind;

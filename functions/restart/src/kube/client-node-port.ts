@@ -3,12 +3,13 @@
 //    patch passes setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 //  - every call goes through a cockatiel retry policy; a 409 on a patch is NOT retried here (it is the
 //    resourceVersion precondition failing: the caller re-reads and decides again);
-//  - workloads (apps/v1 and serving.knative.dev/v1 alike) go through CustomObjectsApi, which serves
+//  - workloads (apps/v1, batch/v1, argoproj.io/v1alpha1 and serving.knative.dev/v1 alike) go through
+//    CustomObjectsApi (BatchV1Api would bring model classes and an API group into the bundle), which serves
 //    any /apis/<group>/<version> resource as plain JSON: no model classes to build and convert back,
 //    and one API group less in the bundle (AppsV1Api), which is what a cold start pays for;
 //  - every request goes through one keep-alive pool (connection-pool.ts): client-node 1.4 would open
 //    a new TLS connection per request;
-//  - a kind that is not installed (404 on its LIST: Knative Serving or a CRD absent) is remembered
+//  - a kind that is not installed (404 on its LIST: Knative Serving or Argo Rollouts absent) is remembered
 //    for the life of this warm instance instead of being asked again on every event.
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { createApiCall } from '@reroll/function-runtime';
@@ -39,20 +40,28 @@ const GVR: Record<WorkloadKind, { group: string; version: string; plural: string
   Deployment: { group: 'apps', version: 'v1', plural: 'deployments' },
   StatefulSet: { group: 'apps', version: 'v1', plural: 'statefulsets' },
   DaemonSet: { group: 'apps', version: 'v1', plural: 'daemonsets' },
+  CronJob: { group: 'batch', version: 'v1', plural: 'cronjobs' },
+  Rollout: { group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts' },
   Service: { group: 'serving.knative.dev', version: 'v1', plural: 'services' },
 };
 const PLURAL: Record<WorkloadKind, string> = {
   Deployment: 'deployments',
   StatefulSet: 'statefulsets',
   DaemonSet: 'daemonsets',
+  CronJob: 'cronjobs',
+  Rollout: 'rollouts.argoproj.io',
   Service: 'services.serving.knative.dev',
 };
 const API_VERSION: Record<WorkloadKind, string> = {
   Deployment: 'apps/v1',
   StatefulSet: 'apps/v1',
   DaemonSet: 'apps/v1',
+  CronJob: 'batch/v1',
+  Rollout: 'argoproj.io/v1alpha1',
   Service: 'serving.knative.dev/v1',
 };
+/** kinds served by a CRD that may not be installed: a 404 on their LIST means "none here" */
+const OPTIONAL_KINDS: ReadonlySet<WorkloadKind> = new Set(['Service', 'Rollout']);
 
 export function createClientNodePort(options: ClientNodePortOptions): KubePort {
   const { kubeConfig } = options;
@@ -137,8 +146,8 @@ export function createClientNodePort(options: ClientNodePortOptions): KubePort {
         if (outcome.status === 'fulfilled') {
           result.workloads.push(...outcome.value.map((object) => ({ kind, object })));
         } else if (outcome.reason instanceof KubeApiError) {
-          // Knative Serving not installed: no Knative Services to roll, not an error
-          if (kind === 'Service' && outcome.reason.status === 404) notInstalled.add(kind);
+          // Knative Serving or Argo Rollouts not installed: nothing of that kind to roll, not an error
+          if (OPTIONAL_KINDS.has(kind) && outcome.reason.status === 404) notInstalled.add(kind);
           else result.failures.push({ kind, status: outcome.reason.status, message: outcome.reason.message });
         } else {
           throw outcome.reason;

@@ -2,6 +2,7 @@
 // over, and the stable queue order across events), notify-only (once per change).
 import { describe, expect, it } from 'vitest';
 import { decideEvent, decideResync, type DecideOptions, type Plan, type Workload } from '../../src/core/decide';
+import { readTemplateStamp } from '../../src/core/build-patch';
 import { findConfigsUsed } from '../../src/core/match-workload';
 import { hashConfigs } from '../../src/core/hash-config';
 import { parseGoDuration } from '../../src/core/go-duration';
@@ -49,7 +50,7 @@ function applyPlan(w: Workload, plan: Plan): Workload {
     else ann[k] = v;
   }
   o.metadata!.annotations = ann;
-  const tpl = plan.patch?.spec?.template.metadata.annotations;
+  const tpl = plan.patch ? readTemplateStamp(plan.patch, w.object.kind) : undefined;
   if (tpl) {
     const template = o.spec!.template as { metadata: { annotations?: Record<string, string> } };
     template.metadata.annotations = { ...template.metadata.annotations, ...tpl };

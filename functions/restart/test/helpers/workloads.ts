@@ -11,12 +11,16 @@ export interface WorkloadOptions {
   annotations?: Record<string, string>;
   podSpec?: Record<string, unknown>;
   resourceVersion?: string;
+  /** CronJob: spec.suspend */
+  suspend?: boolean;
 }
 
 const API_VERSION: Record<WorkloadKind, string> = {
   Deployment: 'apps/v1',
   StatefulSet: 'apps/v1',
   DaemonSet: 'apps/v1',
+  CronJob: 'batch/v1',
+  Rollout: 'argoproj.io/v1alpha1',
   Service: 'serving.knative.dev/v1',
 };
 
@@ -37,12 +41,15 @@ export function makeWorkload(o: WorkloadOptions = {}): KubeObject {
   const spec: Record<string, unknown> =
     kind === 'Service'
       ? { template }
-      : {
-          selector: { matchLabels: { ...labels } },
-          template,
-          ...(kind === 'StatefulSet' ? { serviceName: name } : {}),
-          ...(kind === 'Deployment' ? { replicas: 1 } : {}),
-        };
+      : kind === 'CronJob'
+        ? cronJobSpec(template, o.suspend)
+        : {
+            selector: { matchLabels: { ...labels } },
+            template,
+            ...(kind === 'StatefulSet' ? { serviceName: name } : {}),
+            ...(kind === 'Deployment' || kind === 'Rollout' ? { replicas: 1 } : {}),
+            ...(kind === 'Rollout' ? { strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }] } } } : {}),
+          };
   return {
     apiVersion: API_VERSION[kind],
     kind,
@@ -54,5 +61,22 @@ export function makeWorkload(o: WorkloadOptions = {}): KubeObject {
       ...(o.resourceVersion ? { resourceVersion: o.resourceVersion } : {}),
     },
     spec,
+  };
+}
+
+/** A CronJob as the apiserver returns it after defaulting (batch/v1, Kubernetes 1.26). */
+function cronJobSpec(template: Record<string, unknown>, suspend: boolean | undefined): Record<string, unknown> {
+  return {
+    schedule: '*/15 * * * *',
+    concurrencyPolicy: 'Allow',
+    suspend: suspend ?? false,
+    successfulJobsHistoryLimit: 3,
+    failedJobsHistoryLimit: 1,
+    jobTemplate: {
+      metadata: { creationTimestamp: null },
+      spec: {
+        template: { ...template, spec: { restartPolicy: 'OnFailure', ...(template.spec as object) } },
+      },
+    },
   };
 }

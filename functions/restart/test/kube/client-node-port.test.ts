@@ -71,6 +71,57 @@ describe('client-node port', () => {
     expect(lists.filter((r) => r.resource === 'deployments')).toHaveLength(3); // 5 items, one page of 500
   });
 
+  it('Argo Rollouts not installed: the 404 of the rollouts LIST is asked once per warm instance', async () => {
+    // no fault injected: the emulator, like a cluster without the CRD, does not serve argoproj.io
+    const emu = await startEmulator();
+    try {
+      emu.seed([DEMO_NAMESPACE, makeWorkload({ name: 'd0' })]);
+      const kubeConfig = new KubeConfig();
+      kubeConfig.loadFromFile(emu.kubeconfigPath);
+      const warm = createClientNodePort({ kubeConfig, retry: FAST_RETRY });
+      for (let i = 0; i < 3; i++) {
+        const list = await warm.listWorkloads('demo', ['Deployment', 'Rollout']);
+        expect(list).toMatchObject({ failures: [], workloads: [{ kind: 'Deployment' }] });
+      }
+      const rolloutLists = () => emu.requests().filter((r) => r.verb === 'list' && r.resource === 'rollouts');
+      expect(rolloutLists().map((r) => r.status)).toEqual([404]);
+
+      // installed meanwhile: this instance keeps its answer (until it is scaled to zero); a new one sees them
+      emu.installCrd('rollouts.argoproj.io');
+      emu.seed([makeWorkload({ kind: 'Rollout', name: 'web' })]);
+      expect((await warm.listWorkloads('demo', ['Rollout'])).workloads).toEqual([]);
+      expect(rolloutLists()).toHaveLength(1);
+      const cold = createClientNodePort({ kubeConfig, retry: FAST_RETRY });
+      const listed = await cold.listWorkloads('demo', ['Rollout']);
+      expect(listed.workloads.map((w) => [w.kind, w.object.apiVersion, w.object.metadata?.name])).toEqual([
+        ['Rollout', 'argoproj.io/v1alpha1', 'web'],
+      ]);
+      expect(rolloutLists().map((r) => r.status)).toEqual([404, 200]);
+    } finally {
+      await emu.stop();
+    }
+  });
+
+  it('a CronJob is listed from batch/v1 and merge-patched under its job template', async () => {
+    emulator.seed([makeWorkload({ kind: 'CronJob', name: 'nightly', suspend: true })]);
+    const [cj] = (await port.listWorkloads('demo', ['CronJob'])).workloads;
+    expect([cj?.kind, cj?.object.apiVersion, cj?.object.metadata?.name]).toEqual(['CronJob', 'batch/v1', 'nightly']);
+    emulator.clearRequests();
+    const after = await port.patchWorkload(
+      { kind: 'CronJob', namespace: 'demo', name: 'nightly' },
+      {
+        metadata: { resourceVersion: cj!.object.metadata!.resourceVersion!, annotations: { a: 'b' } },
+        spec: { jobTemplate: { spec: { template: { metadata: { annotations: { c: 'd' } } } } } },
+      },
+    );
+    expect(emulator.requests().map((r) => [r.verb, r.resource, r.contentType, r.status])).toEqual([
+      ['patch', 'cronjobs', 'application/merge-patch+json', 200],
+    ]);
+    const spec = after.spec as { suspend: boolean; schedule: string; jobTemplate: { spec: { template: unknown } } };
+    expect([spec.suspend, spec.schedule]).toEqual([true, '*/15 * * * *']);
+    expect(spec.jobTemplate.spec.template).toMatchObject({ metadata: { annotations: { c: 'd' } } });
+  });
+
   it('reads a ConfigMap as plain JSON; a missing one is null', async () => {
     const cm = await port.getConfig({ kind: 'ConfigMap', namespace: 'demo', name: 'helloworld-test' });
     expect(cm?.data).toEqual({ ENV_MESSAGE: 'Hello again' });

@@ -70,6 +70,20 @@ export function contractCases(NS: string, OTHER: string): ContractCase[] {
     },
   });
 
+  const cronJob = (name: string) => ({
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name, namespace: NS },
+    spec: {
+      schedule: '0 3 * * *',
+      jobTemplate: {
+        spec: {
+          template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'job', image: 'busybox:1.36' }] } },
+        },
+      },
+    },
+  });
+
   const ksvc = (name: string, image = 'ghcr.io/reroll/restart:1.0.0') => ({
     apiVersion: 'serving.knative.dev/v1',
     kind: 'Service',
@@ -514,6 +528,47 @@ export function contractCases(NS: string, OTHER: string): ContractCase[] {
       seed: [statefulSet('db')],
       op: { op: 'annotate', ...ref('apps/v1', 'StatefulSet', 'db'), key: 'reroll.dev/note', value: 'x' },
       expect: (out) => expect(ok(out).object!.metadata.generation).toBe(1),
+    },
+    {
+      name: 'a CronJob gets the apiserver defaults (history limits, concurrency, suspend: false, pod spec)',
+      seed: [ns(NS)],
+      op: { op: 'create', object: cronJob('nightly') },
+      expect: (out) => {
+        const o = ok(out).object!;
+        expect(o.metadata.generation).toBe(1);
+        const spec = o.spec as Json;
+        expect(spec).toMatchObject({
+          schedule: '0 3 * * *',
+          concurrencyPolicy: 'Allow',
+          suspend: false,
+          successfulJobsHistoryLimit: 3,
+          failedJobsHistoryLimit: 1,
+        });
+        expect(spec.jobTemplate.spec.template.spec).toMatchObject({
+          restartPolicy: 'OnFailure',
+          terminationGracePeriodSeconds: 30,
+          dnsPolicy: 'ClusterFirst',
+          schedulerName: 'default-scheduler',
+        });
+      },
+    },
+    {
+      name: "merge-patching a suspended CronJob's job template bumps its generation and keeps it suspended",
+      seed: [{ ...cronJob('paused'), spec: { ...cronJob('paused').spec, suspend: true } }],
+      op: {
+        op: 'patch',
+        ...ref('batch/v1', 'CronJob', 'paused'),
+        type: 'merge',
+        patch: {
+          spec: { jobTemplate: { spec: { template: { metadata: { annotations: { 'reroll.dev/x': '1' } } } } } },
+        },
+      },
+      expect: (out) => {
+        const o = ok(out).object!;
+        expect(o.metadata.generation).toBe(2);
+        expect(o.spec as Json).toMatchObject({ suspend: true, schedule: '0 3 * * *' });
+        expect((o.spec as Json).jobTemplate.spec.template.metadata.annotations).toEqual({ 'reroll.dev/x': '1' });
+      },
     },
     {
       name: 'Secret stringData folds into base64 data',
