@@ -69,7 +69,10 @@ export async function run(): Promise<BenchRow[]> {
     await waitFor('the watch to list every Deployment', () => templates!.size() === CONFIGS);
 
     proxy = await startCountingProxy(cp.server);
-    const spawned = await spawnRestart({ kubeconfigPath: await cluster.kubeconfigFor("restart", proxy.url) }, namespace);
+    const spawned = await spawnRestart(
+      { kubeconfigPath: await cluster.kubeconfigFor('restart', proxy.url) },
+      namespace,
+    );
     restart = spawned.child;
     const sourceKubeconfig = await cluster.kubeconfigFor('source');
     const controllerKubeconfig = await cluster.kubeconfigFor('controller');
