@@ -17,13 +17,14 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** The bundle with logs at warn (per-event info lines would cost the function, not what is measured). */
+/** The bundle with logs at warn (per-event info lines would cost the function, not what is measured); nodeArgs e.g. --cpu-prof. */
 export async function spawnRestart(
   emulator: Emulator | { kubeconfigPath: string },
   namespace: string,
+  nodeArgs: string[] = [],
 ): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [RESTART_BUNDLE], {
+  const child = spawn(process.execPath, [...nodeArgs, RESTART_BUNDLE], {
     env: {
       PATH: process.env.PATH ?? '',
       KUBECONFIG: emulator.kubeconfigPath,

@@ -39,7 +39,7 @@ const event = () =>
   );
 
 /** plain: one minified ESM bundle; cached: as the function ships (CommonJS bundle in the code-cache loader) */
-async function bundleBare(dir: string): Promise<{ plain: string; cached: string }> {
+export async function bundleBare(dir: string): Promise<{ plain: string; cached: string }> {
   const common: BuildOptions = {
     entryPoints: [BARE_SOURCE],
     bundle: true,

@@ -112,7 +112,7 @@ export function createClientNodePort(options: ClientNodePortOptions): KubePort {
         items?: unknown[];
         metadata?: { continue?: string };
       };
-      for (const o of list.items ?? []) items.push(typed(o, kind, API_VERSION[kind]));
+      for (const o of list.items ?? []) items.push(typed(withoutBookkeeping(o), kind, API_VERSION[kind]));
       token = list.metadata?.continue;
     } while (token);
     return items;
@@ -174,4 +174,17 @@ export function createClientNodePort(options: ClientNodePortOptions): KubePort {
       return typed(obj, ref.kind, API_VERSION[ref.kind]);
     },
   });
+}
+
+/**
+ * A listed workload without metadata.managedFields and status, which nothing downstream reads (the
+ * core decides from metadata and the pod template): in a namespace of thousands of workloads they are
+ * most of each object, so dropping them page by page keeps what an event holds near the size of
+ * what it decides on (memory flat in namespace size), and gives the garbage collector less to trace.
+ */
+function withoutBookkeeping(o: unknown): unknown {
+  const obj = o as { metadata?: { managedFields?: unknown }; status?: unknown };
+  if (obj.metadata) delete obj.metadata.managedFields;
+  delete obj.status;
+  return obj;
 }

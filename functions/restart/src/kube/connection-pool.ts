@@ -18,6 +18,7 @@ import {
   type KubeConfig,
   type RequestContext,
 } from '@kubernetes/client-node';
+import { createNodeHttpLibrary } from './node-http-transport';
 
 /** TLS options that make two agents' connections interchangeable (Node's own agent key, plus identity). */
 const IDENTITY_OPTIONS = [
@@ -103,7 +104,10 @@ export function withConnectionPool(inner: HttpLibrary, pool: ConnectionPool): Ht
   };
 }
 
-/** What KubeConfig.makeApiClient builds (`new XxxApi(configuration)`), with the request layer pooled. */
+/**
+ * What KubeConfig.makeApiClient builds (`new XxxApi(configuration)`), with the request layer pooled and
+ * sent by plain node:http(s) (node-http-transport.ts; client-node's own library only for bodies it cannot send).
+ */
 export function createPooledConfiguration(kubeConfig: KubeConfig, pool: ConnectionPool): Configuration {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error('No active cluster!');
@@ -111,7 +115,7 @@ export function createPooledConfiguration(kubeConfig: KubeConfig, pool: Connecti
     baseServer: new ServerConfiguration(cluster.server, {}),
     authMethods: { default: kubeConfig },
   });
-  return { ...base, httpApi: withConnectionPool(base.httpApi, pool) };
+  return { ...base, httpApi: createNodeHttpLibrary(pool, withConnectionPool(base.httpApi, pool)) };
 }
 
 function pick(options: Record<string, unknown>): Record<string, unknown> {
