@@ -136,8 +136,16 @@ describe('why a config counts', () => {
   });
 });
 
+interface OptInCase {
+  annotations: Record<string, string>;
+  seed: boolean;
+  optedIn: boolean;
+  by: string[];
+  notes: string[];
+}
+
 describe('which annotations opt a workload in', () => {
-  it.each([
+  it.each<OptInCase>([
     {
       annotations: {},
       seed: true,
