@@ -1,15 +1,22 @@
 // `reroll explain` for people: kubectl describe's layout (label, value), one section per question
 // a user asks — is it opted in, which configs and why, which keys, hashes, last rollout, what next.
 import type { Explanation } from '@reroll/restart/core';
+import { formatKind } from './format-kind';
 
 export function formatExplanation(e: Explanation): string {
   const lines: string[] = [];
   const field = (label: string, value: string) => lines.push(`${`${label}:`.padEnd(16)}${value}`);
-  field('Workload', `${e.kind} ${e.namespace}/${e.name}`);
+  field('Workload', `${formatKind(e.kind)} ${e.namespace}/${e.name}`);
+  const [firstBy, ...moreBy] = e.optIn.by;
   field(
     'Opted in',
-    e.optedInBy ? `yes, by ${e.optedInBy}` : 'no (add rolling.restart.controller/restartOnTrigger: "true")',
+    e.optIn.optedIn && firstBy
+      ? `yes, by ${firstBy}`
+      : 'no (add rolling.restart.controller/restartOnTrigger: "true", or a Reloader annotation that selects configs)',
   );
+  // further lines of a field start under its value, as kubectl describe prints them
+  for (const by of moreBy) lines.push(`${''.padEnd(16)}and by ${by}`);
+  for (const note of e.optIn.notes) lines.push(`${''.padEnd(16)}note: ${note}`);
   field('Mode', e.mode === 'notify' ? 'notify (reroll.dev/mode: never patches the pod template)' : e.mode);
   field('Min interval', e.minInterval ?? '<none>');
   if (e.configs.length === 0) field('Configs', '<none used>');
@@ -20,10 +27,11 @@ export function formatExplanation(e: Explanation): string {
         ? c.optional
           ? 'missing (optional)'
           : 'missing'
-        : c.optedIn
-          ? 'opted in'
-          : 'not opted in (no rolling.restart.controller/triggerRestart: "true"): its changes never roll this workload';
+        : c.counts
+          ? 'counts'
+          : 'does not count: its changes never roll this workload';
       lines.push(`  ${c.kind} ${c.name}: ${status}`);
+      lines.push(`    ${c.counts ? 'because' : 'why not'}: ${c.why}`);
       lines.push(`    keys that count: ${c.keys === null ? 'all' : c.keys.join(', ')}`);
       for (const v of c.via) lines.push(`    used by: ${v}`);
     }

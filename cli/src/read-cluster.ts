@@ -1,12 +1,17 @@
 // Everything the CLI reads, through client-node with the kubeconfig's user. Read-only by
 // construction: the restart function's port is narrowed to its get/list methods, and the only
-// other calls are namespace and label-selected ConfigMap/Secret lists.
+// other calls are namespace lists and ConfigMap/Secret lists (label-selected, or the whole kind
+// when a Reloader reload list holds patterns).
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import {
+  CONFIG_KINDS,
   WORKLOAD_KINDS,
   configKey,
+  hasReloadPatterns,
   isWorkloadOptedIn,
   listConfigsNeeded,
+  readReloaderOptIn,
+  type ConfigKind,
   type ConfigLookup,
   type ConfigRef,
   type KubeObject,
@@ -45,6 +50,15 @@ export function createClusterReader(kubeConfig: KubeConfig): ClusterReader {
     return [...cms.items.map((o) => plain(o, 'ConfigMap')), ...secrets.items.map((o) => plain(o, 'Secret'))];
   }
 
+  /** Every ConfigMap (or Secret) of the namespace: what a Reloader reload-list pattern may name. */
+  async function listAll(namespace: string, kind: ConfigKind): Promise<KubeObject[]> {
+    const list =
+      kind === 'ConfigMap'
+        ? await core.listNamespacedConfigMap({ namespace })
+        : await core.listNamespacedSecret({ namespace });
+    return list.items.map((o) => plain(o, kind));
+  }
+
   return {
     async listNamespaces() {
       const list = await core.listNamespace();
@@ -71,6 +85,19 @@ export function createClusterReader(kubeConfig: KubeConfig): ClusterReader {
             const ref = { kind: c.kind as ConfigRef['kind'], namespace, name: c.metadata?.name ?? '' };
             configs.set(configKey(ref), c);
           }
+        }
+      }
+      // a reload list of patterns ("hello-.*") names configs no reference points at: list their kind
+      const optedIn = listed.workloads.filter((w) => isWorkloadOptedIn(w.object));
+      for (const kind of CONFIG_KINDS) {
+        if (!optedIn.some((w) => hasReloadPatterns(readReloaderOptIn(w.object), kind))) continue;
+        try {
+          for (const c of await listAll(namespace, kind))
+            configs.set(configKey({ kind, namespace, name: c.metadata?.name ?? '' }), c);
+        } catch (err) {
+          warnings.push(
+            `cannot list ${kind}s in ${namespace} for a Reloader reload pattern: ${(err as Error).message}`,
+          );
         }
       }
       return { namespace, workloads: listed.workloads, configs, warnings };

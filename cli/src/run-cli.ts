@@ -3,6 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { explainWorkload, type Explanation, type MatchMode, type Workload } from '@reroll/restart/core';
 import { formatExplanation, formatState } from './format-explain';
+import { formatKind } from './format-kind';
 import { formatTable } from './format-table';
 import { parseWorkloadArg } from './parse-workload-arg';
 import type { ClusterReader, NamespaceSnapshot } from './read-cluster';
@@ -91,7 +92,7 @@ async function explain(arg: string, opts: CommonOptions, ctx: CliContext): Promi
   for (const w of snapshot.warnings) ctx.err(`warning: ${w}`);
   const workload = snapshot.workloads.find((w) => w.kind === target.kind && w.object.metadata?.name === target.name);
   if (!workload) {
-    ctx.err(`error: ${target.kind} ${namespace}/${target.name} not found`);
+    ctx.err(`error: ${formatKind(target.kind)} ${namespace}/${target.name} not found`);
     return 2;
   }
   const explanation = explainOne(workload, snapshot, opts, ctx.now());
@@ -125,7 +126,7 @@ async function status(opts: CommonOptions & { allNamespaces?: boolean }, ctx: Cl
   }
   const headers = ['kind', 'name', 'configs', 'state', 'last rollout'];
   const table = rows.map((e) => [
-    e.kind,
+    formatKind(e.kind),
     e.name,
     e.configs.map((c) => `${c.kind}/${c.name}`).join(',') || '<none>',
     formatState(e),

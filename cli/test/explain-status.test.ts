@@ -114,7 +114,8 @@ describe('reroll explain / status', () => {
     const r = await readOnly('explain', 'deployment/plain');
     expect(r.code).toBe(0);
     expect(r.out).toContain('Opted in:       yes, by rolling.restart.controller/restartOnTrigger: "true"');
-    expect(r.out).toContain('  ConfigMap hello-config: opted in');
+    expect(r.out).toContain('  ConfigMap hello-config: counts');
+    expect(r.out).toContain('    because: it carries rolling.restart.controller/triggerRestart: "true" (seed 001)');
     expect(r.out).toContain('    keys that count: message');
     expect(r.out).toContain('    used by: pod spec containers[hello].env[MESSAGE].valueFrom.configMapKeyRef');
     expect(r.out).toContain('Recorded hash:  <none>');

@@ -136,4 +136,36 @@ describeRealTier('reroll explain / status', () => {
     expect([...new Set(mine.map((e) => e.verb))].sort()).toEqual(['get', 'list']);
     expect(mine.filter((e) => e.responseStatus?.code === 403)).toEqual([]);
   });
+
+  it('a Reloader reload pattern: explain names the annotation and the config it matches, as the function then rolls', async () => {
+    const base = deployment('lists');
+    // no seed 001 opt-in and no reference: only the reload pattern ties it to a config
+    const annotations: Record<string, string> = { 'configmap.reloader.stakater.com/reload': 'cfg-.*' };
+    const lists = { ...base, metadata: { ...base.metadata, annotations } };
+    lists.spec.template.spec.containers[0]!.envFrom = [];
+    await apply([
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg-extra', namespace: ns }, data: { flag: 'on' } },
+      lists,
+    ]);
+    const before = await cli('explain', 'deployment/lists', '--match', 'reference');
+    expect(before.err).toBe('');
+    expect(before.out).toContain('Opted in:       yes, by configmap.reloader.stakater.com/reload: "cfg-.*"');
+    expect(before.out).toContain('  ConfigMap cfg-extra: counts');
+    expect(before.out).toContain(
+      '    because: named by configmap.reloader.stakater.com/reload (item "cfg-.*", matched as ^…$)',
+    );
+    expect(before.out).toMatch(/Next event:\s+rolled \(update of ConfigMap cfg-extra\)/);
+
+    const result = await reconciler.reconcileConfig({
+      ref: { kind: 'ConfigMap', namespace: ns, name: 'cfg-extra' },
+      action: 'update',
+    });
+    expect(result.decisions.find((d) => d.name === 'lists')).toMatchObject({ action: 'rolled' });
+    expect((await cli('explain', 'deployment/lists', '--match', 'reference')).out).toMatch(/State:\s+in sync/);
+
+    // listing the ConfigMaps a pattern may name is still a read: get/list only, none refused
+    const mine = (await cp.auditEvents()).filter((e) => e.user?.username === cliUser());
+    expect([...new Set(mine.map((e) => e.verb))].sort()).toEqual(['get', 'list']);
+    expect(mine.filter((e) => e.responseStatus?.code === 403)).toEqual([]);
+  });
 });

@@ -43,8 +43,10 @@ export function createSupervisorPort(kc: KubeConfig): SupervisorPort {
       }
     },
     async writeDeploymentStatus(namespace, name, status) {
+      // A merge patch keeps fields it leaves out: the controller omits unavailableReplicas at 0
+      // (omitempty), so null removes the count left from the rollout (else describe shows "1 unavailable").
       await apps.patchNamespacedDeploymentStatus(
-        { name, namespace, body: { status } },
+        { name, namespace, body: { status: { unavailableReplicas: null, ...status } } },
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
     },

@@ -124,6 +124,10 @@ describe('local controllers', () => {
     expect(out.match(/^pod\/hello-[a-z0-9]+-[a-z0-9]{5}\s+1\/1\s+Running\s+0\s/gm)).toHaveLength(2);
     expect(out).toMatch(/^replicaset\.apps\/hello-[a-z0-9]+\s+2\s+2\s+2\s/m);
     expect(await kubectl(['rollout', 'history', 'deployment/hello'])).toMatch(/^1\s+<none>$/m);
+    // the pods started unready (2 unavailable); once ready, describe must not keep that count
+    expect(await kubectl(['describe', 'deployment', 'hello'])).toMatch(
+      /^Replicas:\s+2 desired \| 2 updated \| 2 total \| 2 available \| 0 unavailable$/m,
+    );
     expect(await scalingEvents()).toEqual([expect.stringMatching(/^Scaled up replica set hello-\w+ from 0 to 2$/)]);
     const [pod] = await podNames();
     expect(await kubectl(['logs', pod ?? ''])).toMatch(/^listening on \d+: one$/m);
@@ -140,6 +144,7 @@ describe('local controllers', () => {
       'Scaled down replica set RS from 1 to 0',
     ]);
     expect(await kubectl(['rollout', 'history', 'deployment/hello'])).toMatch(/^1\s+<none>\n2\s+<none>$/m);
+    expect(await kubectl(['describe', 'deployment', 'hello'])).toMatch(/\| 2 available \| 0 unavailable$/m);
   }, 60_000);
 
   it('keeps revisionHistoryLimit old ReplicaSets', async () => {

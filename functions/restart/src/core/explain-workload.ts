@@ -2,24 +2,21 @@
 // function applies: which configs a workload uses and why, the hashes, the last rollout, and what
 // the next event and the next resync would decide. Pure: `reroll explain`/`status` feed it what they
 // read, read-only, from the cluster.
-import {
-  decideResync,
-  decideWorkload,
-  type ConfigLookup,
-  type DecideOptions,
-  type Plan,
-  type Workload,
-} from './decide';
+import { decideEvent, decideResync, type ConfigLookup, type DecideOptions, type Plan, type Workload } from './decide';
 import { readDeferredSince } from './defer-rollout';
 import { findReferencePaths, podSpecOf } from './find-references';
 import { findBorrowedTemplate } from './pod-template';
+import { explainConfigCount, explainOptIn, type OptInExplanation } from './explain-opt-in';
 import {
   findConfigsUsed,
+  findCountRule,
   isConfigOptedIn,
+  isNamedByReloadList,
   isWorkloadOptedIn,
   labelsMatch,
   rememberedLabelMatches,
 } from './match-workload';
+import { findReloadListItem, readReloaderOptIn, RELOADER } from './reloader-annotations';
 import { readLastRollout, readMinInterval } from './min-interval';
 import { formatTimestamp } from './build-patch';
 import { applyRolloutBudget, countRecentRollouts } from './rollout-budget';
@@ -35,14 +32,16 @@ export interface ExplainOptions extends DecideOptions {
 export interface ExplainedConfig {
   kind: ConfigKind;
   name: string;
-  /** why it counts: pod-spec paths, a label match, a remembered label match */
+  /** how the workload uses it: pod-spec paths, a label match, a remembered label match, a Reloader reload list */
   via: string[];
   /** the keys that count (null = every key) */
   keys: string[] | null;
   optional: boolean;
   exists: boolean;
-  /** it carries triggerRestart: "true" (a config that did not opt in never drives the hash) */
-  optedIn: boolean;
+  /** its data drives the workload's hash, so its changes may roll it (the function's configCountsFor) */
+  counts: boolean;
+  /** why it counts, or why not: the annotation that decided */
+  why: string;
 }
 
 export type WorkloadState =
@@ -59,8 +58,10 @@ export interface Explanation {
   kind: string;
   namespace: string;
   name: string;
-  /** the annotation that opts it in, `key: "value"` (undefined = it does not) */
+  /** the annotations that opt it in, `key: "value"`, comma-separated (undefined = it does not) */
   optedInBy?: string;
+  /** each opt-in annotation, and those present that select nothing */
+  optIn: OptInExplanation;
   mode: string;
   minInterval?: string;
   configs: ExplainedConfig[];
@@ -95,6 +96,7 @@ export function explainWorkload(
   const interval = readMinInterval(workload.object);
   const last = readLastRollout(workload.object);
   const since = readDeferredSince(workload.object);
+  const optIn = explainOptIn(workload.object);
   const base = {
     kind: workload.kind,
     namespace,
@@ -103,6 +105,7 @@ export function explainWorkload(
     ...(interval ? { minInterval: interval.ok ? interval.text : interval.error } : {}),
     ...(last ? { lastRollout: formatTimestamp(last) } : {}),
     ...(since ? { deferredSince: formatTimestamp(since) } : {}),
+    optIn,
   };
   const explained = explainConfigs(workload.object, configs, options);
   if (!isWorkloadOptedIn(workload.object)) {
@@ -117,22 +120,15 @@ export function explainWorkload(
           options.now,
         )[0]
       : plan;
-  const counted = explained.filter((c) => c.optedIn || !c.exists);
+  const counted = explained.filter((c) => c.counts || !c.exists);
   const first = counted[0];
   let nextEvent: (Decision & { trigger: string }) | undefined;
   if (first) {
     const ref: ConfigRef = { kind: first.kind, namespace, name: first.name };
-    const uses = findConfigsUsed(workload.object, options.match, labelMatchedRefs(workload.object, configs, options));
-    const plan = budget(
-      decideWorkload(
-        workload,
-        { type: 'event', action: 'update', ref },
-        uses,
-        configs,
-        configs.get(configKey(ref)) ?? null,
-        options,
-      ),
-    );
+    // exactly what the function decides for that event: the configs it hashes are the event's,
+    // the references, the remembered matches (not every config a reload pattern could name)
+    const live = configs.get(configKey(ref)) ?? null;
+    const plan = budget(decideEvent(ref, 'update', { live }, [workload], configs, options)[0]);
     if (plan) nextEvent = { ...plan.decision, trigger: `update of ${first.kind} ${first.name}` };
   }
   const nextResync = budget(decideResync([workload], configs, options)[0])?.decision;
@@ -152,7 +148,7 @@ export function explainWorkload(
   const due = state === 'rollout due' || state === 'deferred' || state === 'notification due';
   return {
     ...base,
-    optedInBy: `${ANNOTATIONS.restartOnTrigger}: "true"`,
+    optedInBy: optIn.by.join(', '),
     configs: explained,
     hash,
     ...(nextEvent ? { nextEvent } : {}),
@@ -168,17 +164,31 @@ function labelMatchedRefs(workload: KubeObject, configs: ConfigLookup, options: 
   if (options.match === 'reference') return [];
   return [...configs.values()]
     .filter((c): c is KubeObject => c !== null && isConfigOptedIn(c) && labelsMatch(workload, c))
-    .map((c) => ({
-      kind: c.kind as ConfigKind,
-      namespace: c.metadata?.namespace ?? '',
-      name: c.metadata?.name ?? '',
-    }));
+    .map(refOf);
+}
+
+/** Configs among those read that a Reloader reload list names (by pattern too): an event for one rolls it. */
+function reloadListRefs(workload: KubeObject, configs: ConfigLookup): ConfigRef[] {
+  return [...configs.values()]
+    .filter((c): c is KubeObject => c !== null)
+    .map(refOf)
+    .filter((r) => isNamedByReloadList(workload, r));
+}
+
+/** What findConfigsUsed adds to the references: label matches, and configs a reload list names. */
+function extraRefs(workload: KubeObject, configs: ConfigLookup, options: DecideOptions): ConfigRef[] {
+  return [...labelMatchedRefs(workload, configs, options), ...reloadListRefs(workload, configs)];
+}
+
+function refOf(c: KubeObject): ConfigRef {
+  return { kind: c.kind as ConfigKind, namespace: c.metadata?.namespace ?? '', name: c.metadata?.name ?? '' };
 }
 
 function explainConfigs(workload: KubeObject, configs: ConfigLookup, options: DecideOptions): ExplainedConfig[] {
   const namespace = workload.metadata?.namespace ?? '';
   const labelMatched = labelMatchedRefs(workload, configs, options);
-  const uses = findConfigsUsed(workload, options.match, labelMatched);
+  const uses = findConfigsUsed(workload, options.match, extraRefs(workload, configs, options));
+  const reloader = readReloaderOptIn(workload);
   const paths = new Map(
     (options.match === 'labels' ? [] : findReferencePaths(podSpecOf(workload))).map((u) => [
       `${u.kind}/${u.name}`,
@@ -193,7 +203,14 @@ function explainConfigs(workload: KubeObject, configs: ConfigLookup, options: De
     if (labelMatched.some((r) => `${r.kind}/${r.name}` === id))
       via.push(`label match app=${labels.app ?? ''},env=${labels.env ?? ''}`);
     else if (remembered.has(id)) via.push(`label match remembered in ${ANNOTATIONS.labelMatches}`);
-    const live = configs.get(configKey({ kind: use.kind, namespace, name: use.name })) ?? null;
+    const item = reloader ? findReloadListItem(reloader, use.kind, use.name) : undefined;
+    if (item !== undefined) {
+      const key = use.kind === 'ConfigMap' ? RELOADER.configmapReload : RELOADER.secretReload;
+      via.push(`${key} item ${JSON.stringify(item)}`);
+    }
+    const ref: ConfigRef = { kind: use.kind, namespace, name: use.name };
+    const live = configs.get(configKey(ref)) ?? null;
+    const count = findCountRule(workload, use, live);
     return {
       kind: use.kind,
       name: use.name,
@@ -201,7 +218,8 @@ function explainConfigs(workload: KubeObject, configs: ConfigLookup, options: De
       keys: use.keys,
       optional: use.optional,
       exists: live !== null,
-      optedIn: live !== null && isConfigOptedIn(live),
+      counts: count.counts,
+      why: explainConfigCount(workload, ref, live, count),
     };
   });
 }

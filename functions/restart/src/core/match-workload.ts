@@ -4,11 +4,12 @@
 import { findReferences, mergeUses, podSpecOf, type ConfigUse } from './find-references';
 import {
   RELOADER,
+  findReloaderRule,
   isIgnoredByReloader,
   readReloaderOptIn,
   reloadListNames,
-  reloaderSelects,
   selectsAnything,
+  type ReloaderRule,
 } from './reloader-annotations';
 import type { ConfigKind, ConfigRef, KubeObject, MatchMode } from './types';
 import { ANNOTATIONS, CONFIG_KINDS } from './types';
@@ -23,6 +24,13 @@ export function isWorkloadOptedIn(workload: KubeObject): boolean {
 }
 
 /**
+ * Which rule makes a config count for a workload (or not): seed 001's two annotations, one of
+ * Reloader's rules, or `missing` (seed 001's opt-in: a gone config still counts, as absent).
+ */
+export type CountRule = 'trigger-restart' | 'missing' | Exclude<ReloaderRule, 'ignored'>;
+export type ConfigCount = { counts: true; rule: CountRule } | { counts: false; rule: 'ignored' | 'not-selected' };
+
+/**
  * Does this config count for this workload's hash (and may its changes roll it)? `config` null =
  * gone or unknown: then what the workload says decides. Reloader's ignore wins over everything.
  */
@@ -31,14 +39,28 @@ export function configCountsFor(
   use: { kind: ConfigKind; name: string },
   config: KubeObject | null,
 ): boolean {
-  if (config !== null && isIgnoredByReloader(config)) return false;
-  if (hasRestartOnTrigger(workload) && (config === null || isConfigOptedIn(config))) return true;
+  return findCountRule(workload, use, config).counts;
+}
+
+/** configCountsFor, with the rule that decided: what `reroll explain` says for each config. */
+export function findCountRule(
+  workload: KubeObject,
+  use: { kind: ConfigKind; name: string },
+  config: KubeObject | null,
+): ConfigCount {
+  if (config !== null && isIgnoredByReloader(config)) return { counts: false, rule: 'ignored' };
+  if (hasRestartOnTrigger(workload) && (config === null || isConfigOptedIn(config)))
+    return { counts: true, rule: config === null ? 'missing' : 'trigger-restart' };
   const opt = readReloaderOptIn(workload);
-  if (!selectsAnything(opt)) return false;
+  if (!selectsAnything(opt)) return { counts: false, rule: 'not-selected' };
   const referenced = findReferences(podSpecOf(workload)).some((u) => u.kind === use.kind && u.name === use.name);
-  if (config === null)
-    return reloaderSelects({ ...opt, search: false }, use, null, referenced) || (referenced && opt.search);
-  return reloaderSelects(opt, use, config, referenced);
+  // a gone config cannot show reloader.stakater.com/match: a referenced one is followed while searching
+  const rule =
+    config === null
+      ? (findReloaderRule({ ...opt, search: false }, use, null, referenced) ??
+        (referenced && opt.search ? 'search' : undefined))
+      : findReloaderRule(opt, use, config, referenced);
+  return rule === undefined || rule === 'ignored' ? { counts: false, rule: 'not-selected' } : { counts: true, rule };
 }
 
 /** Why a config does not count for the workload (the decision's reason). */

@@ -47,7 +47,14 @@ export interface ReloaderOptIn {
   search: boolean;
   /** reload items that are not valid regular expressions (Reloader's MustCompile would panic): ignored */
   invalid: string[];
+  /** where they were read: the workload's metadata, or its pod template (Reloader's fallback) */
+  on: 'metadata' | 'pod template';
+  /** the Reloader keys present there, as written (what `reroll explain` quotes) */
+  raw: Record<string, string>;
 }
+
+/** Which of Reloader's rules selects a config (or, `ignored`, rules it out). */
+export type ReloaderRule = 'ignored' | 'auto' | 'typed-auto' | 'reload-list' | 'search';
 
 /** Go's strconv.ParseBool: anything else (including "") is false. */
 function parseBool(v: string | undefined): boolean {
@@ -77,7 +84,8 @@ export function readReloaderOptIn(workload: KubeObject): ReloaderOptIn | undefin
   const own = workload.metadata?.annotations ?? {};
   const template = (podTemplateOf(workload) as { metadata?: { annotations?: Record<string, string> } } | undefined)
     ?.metadata?.annotations;
-  const annotations = WORKLOAD_KEYS.some((k) => k in own) ? own : (template ?? {});
+  const onMetadata = WORKLOAD_KEYS.some((k) => k in own);
+  const annotations = onMetadata ? own : (template ?? {});
   if (!WORKLOAD_KEYS.some((k) => k in annotations)) return undefined;
   const invalid: string[] = [];
   const cm = parseList(annotations[RELOADER.configmapReload], invalid);
@@ -92,6 +100,8 @@ export function readReloaderOptIn(workload: KubeObject): ReloaderOptIn | undefin
     literal: { ConfigMap: cm.literal, Secret: secret.literal },
     search: annotations[RELOADER.search] === 'true',
     invalid,
+    on: onMetadata ? 'metadata' : 'pod template',
+    raw: Object.fromEntries(WORKLOAD_KEYS.filter((k) => k in annotations).map((k) => [k, annotations[k]!])),
   };
 }
 
@@ -128,8 +138,35 @@ export function reloaderSelects(
   config: KubeObject | null,
   referenced: boolean,
 ): boolean {
-  if (config !== null && isIgnoredByReloader(config)) return false;
-  if (referenced && (opt.auto || opt.typedAuto[use.kind])) return true;
-  if (reloadListNames(opt, use.kind, use.name)) return true;
-  return referenced && opt.search && config?.metadata?.annotations?.[RELOADER.match] === 'true';
+  const rule = findReloaderRule(opt, use, config, referenced);
+  return rule !== undefined && rule !== 'ignored';
+}
+
+/** reloaderSelects, saying which rule decided (undefined: none selects it). */
+export function findReloaderRule(
+  opt: ReloaderOptIn,
+  use: { kind: ConfigKind; name: string },
+  config: KubeObject | null,
+  referenced: boolean,
+): ReloaderRule | undefined {
+  if (config !== null && isIgnoredByReloader(config)) return 'ignored';
+  if (referenced && opt.auto) return 'auto';
+  if (referenced && opt.typedAuto[use.kind]) return 'typed-auto';
+  if (reloadListNames(opt, use.kind, use.name)) return 'reload-list';
+  if (referenced && opt.search && config?.metadata?.annotations?.[RELOADER.match] === 'true') return 'search';
+  return undefined;
+}
+
+/** The reload-list item (as written) whose anchored pattern names this config, for `reroll explain`. */
+export function findReloadListItem(opt: ReloaderOptIn, kind: ConfigKind, name: string): string | undefined {
+  const raw = opt.raw[kind === 'ConfigMap' ? RELOADER.configmapReload : RELOADER.secretReload] ?? '';
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .find((item) => item !== '' && !opt.invalid.includes(item) && new RegExp(`^${item}$`).test(name));
+}
+
+/** Reload-list items that are patterns, not plain names: only a listing of the kind finds what they name. */
+export function hasReloadPatterns(opt: ReloaderOptIn | undefined, kind: ConfigKind): boolean {
+  return opt !== undefined && opt.reload[kind].length > opt.literal[kind].length;
 }
