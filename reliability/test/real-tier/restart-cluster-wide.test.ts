@@ -47,6 +47,8 @@ describeRealTier(
     let restart: LocalProcess;
     let source: RunningAdapter | undefined;
     let sourceNamespaces: string[] = [];
+    /** (re)starts the adapter with the namespaces the selector selects now, as Knative's controller does */
+    let startSource: () => Promise<RunningAdapter>;
     const watches = new Map<string, TemplateWatch>();
     const restartLog: string[] = [];
     let barriers = 0;
@@ -61,17 +63,22 @@ describeRealTier(
       Object.fromEntries(all.map((ns) => [ns, after[ns]! - before[ns]!]));
     // One event at a time, in watch order per namespace: once the marker's update in each labelled
     // namespace is answered, every change made there before it has been answered too.
+    const markersFrom = (ns: string) =>
+      proxy.deliveries.filter((d) => d.headers['ce-name'] === 'zz-marker' && d.headers['ce-namespace'] === ns).length;
     const barrier = async () => {
       barriers += 1;
-      const n = barriers;
+      const seen = new Map(labelled.map((ns) => [ns, markersFrom(ns)] as const));
       for (const ns of labelled)
-        await kubectl(['-n', ns, 'annotate', 'configmap', 'zz-marker', `reroll.dev/barrier=${n}`, '--overwrite']);
-      for (const ns of labelled)
-        await proxy.waitFor(
-          () =>
-            proxy.deliveries.filter((d) => d.headers['ce-name'] === 'zz-marker' && d.headers['ce-namespace'] === ns)
-              .length >= n,
-        );
+        await kubectl([
+          '-n',
+          ns,
+          'annotate',
+          'configmap',
+          'zz-marker',
+          `reroll.dev/barrier=${barriers}`,
+          '--overwrite',
+        ]);
+      for (const ns of labelled) await proxy.waitFor(() => markersFrom(ns) > seen.get(ns)!);
     };
     const patchConfig = (ns: string, message: string) =>
       kubectl([
@@ -184,27 +191,31 @@ describeRealTier(
       const spec = parseApiServerSource(stored);
       const selector = formatLabelSelector(stored.spec.namespaceSelector, 'spec.namespaceSelector');
       expect(selector).toBe('reroll.dev/enabled=true');
-      sourceNamespaces = (
-        await kubectl(['get', 'namespaces', '-l', selector!, '-o', 'jsonpath={.items[*].metadata.name}'])
-      )
-        .split(/\s+/)
-        .filter(Boolean)
-        .sort();
-      source = await startAdapter({
-        controlPlane: cp,
-        ...adapter,
-        kubeconfig: await cp.kubeconfigFor(await cp.tokenFor(SYSTEM, stored.spec.serviceAccountName)),
-        sink: proxy.url,
-        name: spec.name,
-        namespaces: sourceNamespaces,
-        mode: spec.mode,
-        resources: spec.resources.map((r) => ({
-          group: '',
-          version: 'v1',
-          resource: `${r.kind.toLowerCase()}s`,
-          selector: r.labelSelector,
-        })),
-      });
+      const sourceKubeconfig = await cp.kubeconfigFor(await cp.tokenFor(SYSTEM, stored.spec.serviceAccountName));
+      startSource = async () => {
+        sourceNamespaces = (
+          await kubectl(['get', 'namespaces', '-l', selector!, '-o', 'jsonpath={.items[*].metadata.name}'])
+        )
+          .split(/\s+/)
+          .filter(Boolean)
+          .sort();
+        return startAdapter({
+          controlPlane: cp,
+          ...adapter,
+          kubeconfig: sourceKubeconfig,
+          sink: proxy.url,
+          name: spec.name,
+          namespaces: sourceNamespaces,
+          mode: spec.mode,
+          resources: spec.resources.map((r) => ({
+            group: '',
+            version: 'v1',
+            resource: `${r.kind.toLowerCase()}s`,
+            selector: r.labelSelector,
+          })),
+        });
+      };
+      source = await startSource();
     }, 240_000);
 
     afterAll(async () => {
@@ -289,6 +300,22 @@ describeRealTier(
       expect(decodeURIComponent(resyncLists[0]!.requestURI)).toContain('labelSelector=reroll.dev/enabled=true');
       // the deliveries the adapter made were all accepted
       expect(proxy.deliveries.filter((d) => d.status !== 200)).toEqual([]);
+    });
+
+    it('labelled later: once the source watches it (the controller updates the list), its next change rolls', async () => {
+      await kubectl(['label', 'namespace', unlabelled, 'reroll.dev/enabled=true']);
+      await source!.stop();
+      source = await startSource();
+      expect(sourceNamespaces).toEqual([...all].sort());
+      labelled = [...labelled, unlabelled];
+      const before = await rollouts();
+      await patchConfig(unlabelled, 'four');
+      await barrier();
+      expect(delta(before, await rollouts())).toEqual({ [all[0]!]: 0, [all[1]!]: 0, [unlabelled]: 1 });
+      const forbidden = (await cp.auditEvents()).filter(
+        (e) => e.user.username.startsWith(`system:serviceaccount:${SYSTEM}:`) && e.responseStatus?.code === 403,
+      );
+      expect(forbidden.map((e) => `${e.user.username} ${e.verb} ${e.requestURI}`)).toEqual([]);
     });
   },
   { adapters: true },
