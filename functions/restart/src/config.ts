@@ -1,5 +1,7 @@
 // Configuration from an env-like record, validated once at start-up. Every problem is reported in
 // one go (a pod that crash-loops once per typo wastes a deploy per typo).
+import { parseLabelSelector } from './core/label-selector';
+import type { NamespaceSelector } from './core/namespaces';
 import { WORKLOAD_KINDS, type MatchMode, type OnDelete, type WorkloadKind } from './core/types';
 
 export type LogFormat = 'text' | 'json';
@@ -7,8 +9,11 @@ export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface RestartConfig {
+  /** REROLL_NAMESPACES; empty only when namespaceSelector is set (then: any namespace it matches) */
   namespaces: string[];
   excludeNamespaces: string[];
+  /** REROLL_NAMESPACE_SELECTOR (the cluster-wide install): served namespaces must carry these labels */
+  namespaceSelector?: NamespaceSelector;
   match: MatchMode;
   onDelete: OnDelete;
   dryRun: boolean;
@@ -71,9 +76,18 @@ export function loadConfig(
     return fallback;
   };
 
-  const own = defaults.ownNamespace ? [defaults.ownNamespace] : [];
+  // With a selector the function serves the namespaces labelled so, wherever it runs itself: its own
+  // namespace is no default then. REROLL_NAMESPACES, if given too, narrows the selector's choice.
+  let namespaceSelector: NamespaceSelector | undefined;
+  const rawSelector = value('REROLL_NAMESPACE_SELECTOR');
+  if (rawSelector !== undefined && rawSelector !== '') {
+    const parsed = parseLabelSelector(rawSelector);
+    if (parsed.ok) namespaceSelector = { text: rawSelector, requirements: parsed.requirements };
+    else errors.push(`REROLL_NAMESPACE_SELECTOR: ${parsed.error}`);
+  }
+  const own = defaults.ownNamespace && !rawSelector ? [defaults.ownNamespace] : [];
   const namespaces = list('REROLL_NAMESPACES', own);
-  if (namespaces.length === 0)
+  if (namespaces.length === 0 && !rawSelector)
     errors.push(
       "REROLL_NAMESPACES: not set and the function's own namespace is unknown (no in-cluster namespace file, no namespace in the kubeconfig context)",
     );
@@ -140,6 +154,7 @@ export function loadConfig(
     config: {
       namespaces,
       excludeNamespaces,
+      ...(namespaceSelector ? { namespaceSelector } : {}),
       match,
       onDelete,
       dryRun,

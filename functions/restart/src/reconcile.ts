@@ -13,9 +13,16 @@ import {
 } from './core/decide';
 import { readTemplateStamp } from './core/build-patch';
 import { describeDecisionEvent } from './core/decision-events';
+import { formatRequirements } from './core/label-selector';
 import { findConfigsUsed } from './core/match-workload';
 import { applyRolloutBudget, countRecentRollouts, type BudgetState } from './core/rollout-budget';
-import { explainNamespace, isNamespaceServed, type NamespacePolicy } from './core/namespaces';
+import {
+  decideNamespace,
+  explainNamespace,
+  isNamespaceServed,
+  selectServedNamespaces,
+  type NamespacePolicy,
+} from './core/namespaces';
 import type { ConfigRef, Decision, EventAction, KubeObject, MatchMode, OnDelete, WorkloadKind } from './core/types';
 import { WORKLOAD_KINDS, configKey, describeConfig } from './core/types';
 import { ApiUnavailableError, KubeApiError, type EventRegarding, type KubePort, type WorkloadEvent } from './kube/port';
@@ -83,9 +90,33 @@ export class Reconciler {
     if (!isNamespaceServed(event.ref.namespace, settings)) {
       return Promise.resolve({ decisions: [], note: explainNamespace(event.ref.namespace, settings) });
     }
-    return this.configFlights.run(configKey(event.ref), event, (e) =>
-      this.inNamespace(e.ref.namespace, () => this.runConfig(e)),
-    );
+    return this.configFlights.run(configKey(event.ref), event, async (e) => {
+      const refusal = await this.checkNamespaceLabels(e.ref);
+      return refusal ?? this.inNamespace(e.ref.namespace, () => this.runConfig(e));
+    });
+  }
+
+  /**
+   * With a namespace selector, the namespace's labels are read live for every event (one GET, inside
+   * the single-flight): no cache, so labelling or unlabelling a namespace counts from the next event,
+   * and nothing else of a namespace that does not match is read.
+   */
+  private async checkNamespaceLabels(ref: ConfigRef): Promise<ReconcileResult | undefined> {
+    const { port, settings } = this.options;
+    if (!settings.namespaceSelector) return undefined;
+    let live: KubeObject | null;
+    try {
+      live = await port.getNamespace(ref.namespace);
+    } catch (err) {
+      if (!(err instanceof KubeApiError)) throw err;
+      return {
+        decisions: [
+          failed(ref.kind, ref.namespace, ref.name, `cannot read namespace ${ref.namespace}: ${err.message}`),
+        ],
+      };
+    }
+    const verdict = decideNamespace(ref.namespace, live, settings);
+    return verdict.served ? undefined : { decisions: [], note: verdict.reason };
   }
 
   /** Every opted-in workload in the served namespaces (PingSource: the adapter never replays missed changes). */
@@ -173,13 +204,27 @@ export class Reconciler {
   }
 
   private async runResync(): Promise<ReconcileResult> {
-    const { settings } = this.options;
     const decisions: Decision[] = [];
     const restartedAt: Record<string, string> = {};
-    for (const namespace of settings.namespaces.filter((ns) => isNamespaceServed(ns, settings))) {
+    const served = await this.listServedNamespaces(decisions);
+    for (const namespace of served) {
       await this.inNamespace(namespace, () => this.resyncNamespace(namespace, decisions, restartedAt));
     }
     return { decisions, restartedAt };
+  }
+
+  /** The configured list, or, with a selector, one LIST of the namespaces carrying its labels. */
+  private async listServedNamespaces(decisions: Decision[]): Promise<string[]> {
+    const { port, settings } = this.options;
+    const selector = settings.namespaceSelector;
+    if (!selector) return settings.namespaces.filter((ns) => isNamespaceServed(ns, settings));
+    try {
+      return selectServedNamespaces(await port.listNamespaces(formatRequirements(selector.requirements)), settings);
+    } catch (err) {
+      if (!(err instanceof KubeApiError)) throw err;
+      decisions.push(failed('Namespace', '', '*', `cannot list namespaces (${selector.text}): ${err.message}`));
+      return [];
+    }
   }
 
   private async resyncNamespace(

@@ -77,13 +77,14 @@ export async function startRestartFunction(options: StartOptions): Promise<Resta
     {
       namespaces: config.namespaces,
       excludeNamespaces: config.excludeNamespaces,
+      ...(config.namespaceSelector ? { namespaceSelector: config.namespaceSelector.text } : {}),
       match: config.match,
       onDelete: config.onDelete,
       dryRun: config.dryRun,
       ...(config.maxRolloutsPerMinute ? { maxRolloutsPerMinute: config.maxRolloutsPerMinute } : {}),
       ...(config.sink ? { sink: config.sink } : {}),
     },
-    `[config] namespaces=${config.namespaces.join(',')} match=${config.match} onDelete=${config.onDelete}${config.dryRun ? ' dryRun=true' : ''}${config.maxRolloutsPerMinute ? ` maxRolloutsPerMinute=${config.maxRolloutsPerMinute}` : ''}${config.sink ? ` sink=${config.sink}` : ''}`,
+    `[config] namespaces=${config.namespaces.join(',') || '*'}${config.namespaceSelector ? ` namespaceSelector=${config.namespaceSelector.text}` : ''} match=${config.match} onDelete=${config.onDelete}${config.dryRun ? ' dryRun=true' : ''}${config.maxRolloutsPerMinute ? ` maxRolloutsPerMinute=${config.maxRolloutsPerMinute}` : ''}${config.sink ? ` sink=${config.sink}` : ''}`,
   );
   return { server, url: server.url, logger, registry, metrics, reconciler, close: () => server.close() };
 }

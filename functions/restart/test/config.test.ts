@@ -107,6 +107,46 @@ describe('loadConfig', () => {
     });
   });
 
+  it('a namespace selector: parsed once, the own namespace is no longer a default', () => {
+    const result = loadConfig(
+      { REROLL_NAMESPACE_SELECTOR: ' reroll.dev/enabled=true ' },
+      { ownNamespace: 'reroll-system' },
+    );
+    expect(result).toMatchObject({
+      ok: true,
+      config: {
+        namespaces: [],
+        excludeNamespaces: DEFAULT_EXCLUDED,
+        namespaceSelector: {
+          text: 'reroll.dev/enabled=true',
+          requirements: [{ key: 'reroll.dev/enabled', operator: 'In', values: ['true'] }],
+        },
+      },
+    });
+  });
+
+  it('a namespace selector with REROLL_NAMESPACES keeps the list (it narrows the selector)', () => {
+    const result = loadConfig({ REROLL_NAMESPACE_SELECTOR: 'team', REROLL_NAMESPACES: 'a,b' }, { ownNamespace: 'x' });
+    expect(result.ok && result.config.namespaces).toEqual(['a', 'b']);
+  });
+
+  it('an empty namespace selector means none (the namespaced install)', () => {
+    const result = loadConfig({ REROLL_NAMESPACE_SELECTOR: '' }, { ownNamespace: 'demo' });
+    expect(result.ok && result.config).toMatchObject({ namespaces: ['demo'] });
+    expect(result.ok && result.config.namespaceSelector).toBe(undefined);
+  });
+
+  it('a selector that does not parse is reported with the other errors', () => {
+    const result = loadConfig({ REROLL_NAMESPACE_SELECTOR: 'reroll.dev/enabled in true', REROLL_MATCH: 'name' });
+    expect(result).toMatchObject({
+      ok: false,
+      errors: [
+        expect.stringMatching(/^REROLL_NAMESPACE_SELECTOR: cannot read requirement "reroll.dev\/enabled in true"/),
+        expect.stringMatching(/^REROLL_MATCH/),
+      ],
+    });
+  });
+
   it('no namespace known at all is an error', () => {
     expect(loadConfig({})).toMatchObject({ ok: false, errors: [expect.stringMatching(/^REROLL_NAMESPACES: not set/)] });
   });

@@ -32,23 +32,6 @@ export function isRoutesSource(o: KubeObject): boolean {
   return sink?.kind === 'Service' && sink.name === ROUTES_KSVC;
 }
 
-/**
- * The emulated ApiServerSource watches its own namespace; a namespaceSelector naming namespaces
- * (`kubernetes.io/metadata.name In [...]`, what knative/ uses) becomes one copy per namespace.
- */
-export function expandNamespaceSelector(source: KubeObject): KubeObject[] {
-  const spec = isRecord(source.spec) ? source.spec : {};
-  const selector = isRecord(spec.namespaceSelector) ? spec.namespaceSelector : undefined;
-  if (!selector) return [source];
-  const expressions = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
-  const names = expressions
-    .filter(isRecord)
-    .find((e) => e.key === 'kubernetes.io/metadata.name' && e.operator === 'In');
-  const namespaces = Array.isArray(names?.values) ? names.values.filter((v): v is string => typeof v === 'string') : [];
-  const { namespaceSelector: _dropped, ...rest } = spec;
-  return namespaces.map((namespace) => ({ ...source, metadata: { ...source.metadata, namespace }, spec: rest }));
-}
-
 function envOf(ksvc: KubeObject | undefined): Record<string, string> {
   const template = isRecord(ksvc?.spec) && isRecord(ksvc.spec.template) ? ksvc.spec.template : undefined;
   const containers =
@@ -175,7 +158,9 @@ export async function startRoutesPart(o: RoutesPartOptions): Promise<RoutesPart>
     const sourceLog = o.logger('source');
     const sources = await startSources({
       kubeConfig: o.kc,
-      objects: o.rendered.filter(isRoutesSource).flatMap(expandNamespaceSelector),
+      // routes-source's namespaceSelector (kubernetes.io/metadata.name In [...]) is understood by the
+      // emulated source itself, as by Knative: the namespaces it selects, and those that match later
+      objects: o.rendered.filter(isRoutesSource),
       sinkUrl: activator.url,
       log: (level, message) => sourceLog(`${level === 'info' ? '' : `${level}: `}${message}`),
     });

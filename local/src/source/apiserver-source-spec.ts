@@ -11,6 +11,11 @@ export type ApiServerSourceSpec = {
   resources: WatchedResource[];
   /** spec.sink.uri; undefined when the sink is a ref that only Knative could resolve. */
   sinkUri: string | undefined;
+  /**
+   * spec.namespaceSelector (Knative Eventing >= 1.9): watch every namespace it selects instead of
+   * `namespace`. Present with `labelSelector` undefined = an empty selector = every namespace.
+   */
+  namespaceSelector?: { labelSelector: string | undefined };
 };
 
 type Requirement = { key?: unknown; operator?: unknown; values?: unknown };
@@ -98,5 +103,9 @@ export function parseApiServerSource(object: unknown): ApiServerSourceSpec {
   });
   const sink = spec.sink as { uri?: unknown } | undefined;
   const sinkUri = typeof sink?.uri === 'string' && sink.uri ? sink.uri : undefined;
-  return { name, namespace, mode, resources, sinkUri };
+  const namespaceSelector =
+    spec.namespaceSelector === undefined || spec.namespaceSelector === null
+      ? undefined
+      : { labelSelector: formatLabelSelector(spec.namespaceSelector, 'spec.namespaceSelector') };
+  return { name, namespace, mode, resources, sinkUri, ...(namespaceSelector ? { namespaceSelector } : {}) };
 }

@@ -1,7 +1,7 @@
 // ListWatchPort over @kubernetes/client-node 1.4: discovery + list through KubernetesObjectApi,
 // streaming through Watch. Works against a real cluster and the local emulator alike.
 import { KubernetesObjectApi, Watch, type KubeConfig } from '@kubernetes/client-node';
-import type { ListWatchPort, WatchTarget } from './list-watch-port';
+import type { ListWatchPort, NameListPort, WatchTarget } from './list-watch-port';
 
 /** Exposes the collection path KubernetesObjectApi resolves through discovery (real plurals). */
 class CollectionPathApi extends KubernetesObjectApi {
@@ -13,10 +13,24 @@ class CollectionPathApi extends KubernetesObjectApi {
   }
 }
 
-export function createKubeListWatch(kc: KubeConfig): ListWatchPort {
+export function createKubeListWatch(kc: KubeConfig): ListWatchPort & NameListPort {
   const api = kc.makeApiClient(CollectionPathApi);
   const watcher = new Watch(kc);
   return {
+    async listNames(target) {
+      const list = await api.list(
+        target.apiVersion,
+        target.kind,
+        target.namespace || undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        target.labelSelector,
+      );
+      const names = list.items.map((o) => o.metadata?.name).filter((n): n is string => typeof n === 'string');
+      return { names: names.sort(), resourceVersion: list.metadata?.resourceVersion ?? '' };
+    },
     async listResourceVersion(target) {
       const list = await api.list(
         target.apiVersion,

@@ -20,6 +20,11 @@ export type ListWatchPort = {
   ): Promise<WatchHandle>;
 };
 
+/** Names of the objects a LIST returns (the namespaces a namespaceSelector selects), with the list's version. */
+export type NameListPort = {
+  listNames(target: WatchTarget): Promise<{ names: string[]; resourceVersion: string }>;
+};
+
 /** A 410 Gone (expired resourceVersion), as an HTTP status or an in-stream ERROR Status. */
 export function isGone(errOrStatus: unknown): boolean {
   if (typeof errOrStatus !== 'object' || errOrStatus === null) return false;

@@ -4,6 +4,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { parseApiServerSource } from './apiserver-source-spec';
 import { startApiServerSource, type RunningApiServerSource } from './apiserver-source';
+import { startSelectedApiServerSource } from './namespace-selected-source';
 import { createDelivery, type DeliveryLog, type SendPort } from './delivery';
 import { createHttpSender } from './http-sender';
 import { createKubeListWatch } from './kube-list-watch';
@@ -48,15 +49,19 @@ export async function startSources(options: StartSourcesOptions): Promise<Runnin
       deliveries.push(delivery);
       if (kind === 'ApiServerSource') {
         const source = parseApiServerSource(object);
+        const sourceOptions = {
+          source,
+          apiServerUrl: server,
+          sinkUrl: options.sinkUrl ?? source.sinkUri,
+          listWatch,
+          delivery,
+          log: options.log,
+        };
+        // with a namespaceSelector, the namespaces it selects (and those labelled later) instead of its own
         apiServerSources.push(
-          await startApiServerSource({
-            source,
-            apiServerUrl: server,
-            sinkUrl: options.sinkUrl ?? source.sinkUri,
-            listWatch,
-            delivery,
-            log: options.log,
-          }),
+          await (source.namespaceSelector
+            ? startSelectedApiServerSource(sourceOptions)
+            : startApiServerSource(sourceOptions)),
         );
       } else {
         const source = parsePingSource(object);

@@ -40,7 +40,10 @@ function pluralOf(kind: string): string {
  * account get/list/watch exactly the kinds it watches; the account of the Knative Service the
  * source delivers to gets that function's FUNCTION_PERMISSIONS (restart's when it is unknown).
  */
-export function requiredPermissions(objects: KubeObject[]): Map<string, string[]> {
+export function requiredPermissions(
+  objects: KubeObject[],
+  functionPermissions: Record<string, string[]> = FUNCTION_PERMISSIONS,
+): Map<string, string[]> {
   const needed = new Map<string, string[]>();
   for (const source of objects.filter((o) => isKind(o, 'sources.knative.dev', 'ApiServerSource'))) {
     const spec = asRecord(source.spec);
@@ -57,12 +60,12 @@ export function requiredPermissions(objects: KubeObject[]): Map<string, string[]
     );
     const restartAccount = asRecord(asRecord(asRecord(restart?.spec).template).spec).serviceAccountName;
     if (typeof restartAccount === 'string')
-      needed.set(restartAccount, FUNCTION_PERMISSIONS[String(sink.name)] ?? RESTART_PERMISSIONS);
+      needed.set(restartAccount, functionPermissions[String(sink.name)] ?? RESTART_PERMISSIONS);
   }
   return needed;
 }
 
-function expandRules(role: KubeObject): string[] {
+export function expandRules(role: KubeObject): string[] {
   return asArray(role.rules).flatMap((rule) => {
     const r = asRecord(rule);
     return asArray(r.apiGroups).flatMap((g) =>

@@ -156,6 +156,37 @@ export function createClientNodePort(options: ClientNodePortOptions): KubePort {
       return result;
     },
 
+    async getNamespace(name: string) {
+      const spec = { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
+      const obj = await orNull(call('get', 'namespaces', false, () => configs.read(spec)));
+      return obj === null ? null : plain(obj, 'Namespace', 'v1');
+    },
+
+    async listNamespaces(labelSelector: string) {
+      const items: KubeObject[] = [];
+      let token: string | undefined;
+      do {
+        const page = token;
+        const list = await call('list', 'namespaces', false, () =>
+          configs.list(
+            'v1',
+            'Namespace',
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            labelSelector,
+            pageSize,
+            page,
+          ),
+        );
+        for (const o of list.items) items.push(plain(o, 'Namespace', 'v1'));
+        token = list.metadata?._continue;
+      } while (token);
+      return items;
+    },
+
     async getWorkload(ref: WorkloadRef) {
       const args = { name: ref.name, namespace: ref.namespace };
       const obj = await orNull(

@@ -1,5 +1,5 @@
 // The narrow Kubernetes port the reconcile service needs: nothing else of the API is reachable from
-// it, which keeps RBAC (get configmaps; get/list/patch workloads) and tests honest.
+// it, which keeps RBAC (get configmaps; get/list/patch workloads; get/list namespaces) and tests honest.
 import type { MergePatch } from '../core/build-patch';
 import type { ConfigRef, KubeObject, WorkloadKind, WorkloadRef } from '../core/types';
 
@@ -40,6 +40,10 @@ export interface KubePort {
    * callers go through recordEventSafely (an event failing to write never fails the reconcile).
    */
   recordEvent(regarding: EventRegarding, event: WorkloadEvent): Promise<void>;
+  /** null = 404; asked only with a namespace selector (its labels decide whether the event is served) */
+  getNamespace(name: string): Promise<KubeObject | null>;
+  /** one LIST of the namespaces matching a label selector (every page), for a resync */
+  listNamespaces(labelSelector: string): Promise<KubeObject[]>;
 }
 
 // The error classes are function-runtime's, so routes and restart raise and recognise the same ones.

@@ -18,6 +18,8 @@ export function withSharedLists(port: KubePort): KubePort {
     getWorkload: (ref) => port.getWorkload(ref),
     patchWorkload: (ref, patch) => port.patchWorkload(ref, patch),
     recordEvent: (regarding, event) => port.recordEvent(regarding, event),
+    getNamespace: (name) => port.getNamespace(name),
+    listNamespaces: (labelSelector) => port.listNamespaces(labelSelector),
     async listWorkloads(namespace, kinds) {
       const listed = await flights.run(namespace, kinds, (all) => port.listWorkloads(namespace, all));
       // a follow-up may have listed more kinds than this caller asked for (callers asked for different ones)

@@ -38,7 +38,7 @@ export class MemoryPort implements KubePort {
   put(object: KubeObject): KubeObject {
     const copy = structuredClone(object);
     copy.metadata = { ...copy.metadata, resourceVersion: String(++this.rv) };
-    this.objects.set(key(copy.kind!, copy.metadata.namespace!, copy.metadata.name!), copy);
+    this.objects.set(key(copy.kind!, copy.metadata.namespace ?? '', copy.metadata.name!), copy);
     return copy;
   }
 
@@ -111,6 +111,25 @@ export class MemoryPort implements KubePort {
       }
       const merged = mergePatch(current, patch) as KubeObject;
       return this.put(merged);
+    });
+  }
+
+  getNamespace(name: string): Promise<KubeObject | null> {
+    return settle(() => {
+      this.record({ verb: 'get', kind: 'Namespace', namespace: '', name });
+      return this.read('Namespace', '', name) ?? null;
+    });
+  }
+
+  /**
+   * Every stored Namespace, whatever the selector (recorded as the call's name): the API server's
+   * own selecting is checked against the emulator and the real tier; here the reconciler must not
+   * rely on it.
+   */
+  listNamespaces(labelSelector: string): Promise<KubeObject[]> {
+    return settle(() => {
+      this.record({ verb: 'list', kind: 'Namespace', namespace: '', name: labelSelector });
+      return [...this.objects.values()].filter((o) => o.kind === 'Namespace').map((o) => structuredClone(o));
     });
   }
 

@@ -37,6 +37,22 @@ afterAll(async () => {
 });
 
 describe('client-node port', () => {
+  it('reads a namespace (null when gone) and lists namespaces by label selector in one request', async () => {
+    emulator.seed([
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a', labels: { 'reroll.dev/enabled': 'true' } } },
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-c' } },
+    ]);
+    expect((await port.getNamespace('team-a'))?.metadata?.labels).toMatchObject({ 'reroll.dev/enabled': 'true' });
+    expect(await port.getNamespace('no-such-namespace')).toBeNull();
+    emulator.clearRequests();
+    const listed = await port.listNamespaces('reroll.dev/enabled=true');
+    expect(listed.map((n) => n.metadata?.name)).toEqual(['team-a']);
+    expect(listed[0]).toMatchObject({ apiVersion: 'v1', kind: 'Namespace' });
+    const lists = emulator.requests().filter((r) => r.verb === 'list' && r.resource === 'namespaces');
+    expect(lists).toHaveLength(1);
+    expect(decodeURIComponent(lists[0]!.query)).toContain('labelSelector=reroll.dev/enabled=true');
+  });
+
   it('lists every page (limit/continue) of each kind', async () => {
     emulator.clearRequests();
     const list = await port.listWorkloads('demo', ['Deployment', 'StatefulSet', 'DaemonSet', 'Service']);

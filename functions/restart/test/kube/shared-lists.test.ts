@@ -11,6 +11,8 @@ function controlledPort() {
   const started: Array<{ namespace: string; kinds: readonly WorkloadKind[]; generation: number }> = [];
   const port: KubePort = {
     getConfig: () => Promise.resolve(null),
+    getNamespace: () => Promise.resolve(null),
+    listNamespaces: () => Promise.resolve([]),
     getWorkload: () => Promise.resolve(null),
     patchWorkload: () => Promise.reject(new Error('not used')),
     recordEvent: () => Promise.resolve(),
