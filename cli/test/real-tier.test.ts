@@ -73,6 +73,8 @@ describeRealTier('reroll explain / status', () => {
           { apiGroups: [''], resources: ['configmaps', 'secrets'], verbs: ['get', 'list'] },
           { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets'], verbs: ['get', 'list'] },
           { apiGroups: ['serving.knative.dev'], resources: ['services'], verbs: ['get', 'list'] },
+          { apiGroups: ['batch'], resources: ['cronjobs'], verbs: ['get', 'list'] },
+          { apiGroups: ['argoproj.io'], resources: ['rollouts'], verbs: ['get', 'list'] },
         ],
       },
       {
