@@ -1,48 +1,33 @@
+import {
+  formatRequirements,
+  parseLabelSelector,
+  selectorRequirements,
+  type LabelSelectorObject,
+  type Requirement,
+} from '@reroll/restart/label-selector';
 import { asArray, asRecord, asText, isKind, type KubeObject } from '../kube-object';
 import { podTemplateOf } from '../pod-templates';
 import { violation, type Violation } from '../violation';
 
-/** A metav1.LabelSelector as the set of requirements kubectl's string form writes (`k=v`, `k in (a,b)`, `!k`). */
-export function selectorTerms(selector: Record<string, unknown>): string[] {
-  const terms = Object.entries(asRecord(selector.matchLabels)).map(([k, v]) => `${k}=${asText(v)}`);
-  for (const e of asArray(selector.matchExpressions)) {
-    const { key, operator, values } = asRecord(e);
-    const list = asArray(values).map(String).sort();
-    if (operator === 'Exists') terms.push(asText(key));
-    else if (operator === 'DoesNotExist') terms.push(`!${asText(key)}`);
-    else if (list.length === 1) terms.push(`${asText(key)}${operator === 'In' ? '=' : '!='}${list[0]}`);
-    else terms.push(`${asText(key)} ${operator === 'In' ? 'in' : 'notin'} (${list.join(',')})`);
-  }
-  return terms.sort();
+// Both selectors are read by the function's own parser, so this check and REROLL_NAMESPACE_SELECTOR
+// can never disagree on what a selector means.
+/** A selector's requirements as sorted `k=v` / `k in (a,b)` / `!k` terms, values sorted too: equal sets compare equal. */
+function termsOf(requirements: readonly Requirement[]): string[] {
+  return requirements
+    .map((r) => formatRequirements(['values' in r ? { ...r, values: [...r.values].sort() } : r]))
+    .sort();
 }
 
-/** REROLL_NAMESPACE_SELECTOR's string form, normalised the same way (commas inside `( )` kept). */
-export function selectorTextTerms(text: string): string[] {
-  const terms: string[] = [];
-  let depth = 0;
-  let current = '';
-  for (const ch of text) {
-    if (ch === '(') depth++;
-    if (ch === ')') depth--;
-    if (ch === ',' && depth === 0) {
-      terms.push(current);
-      current = '';
-    } else current += ch;
-  }
-  terms.push(current);
-  return terms
-    .map((t) => {
-      const set = /^\s*(\S+)\s+(in|notin)\s*\(([^)]*)\)\s*$/.exec(t);
-      if (!set) return t.replace(/\s+/g, '').replace('==', '=');
-      const values = set[3]!
-        .split(',')
-        .map((v) => v.trim())
-        .sort();
-      if (values.length === 1) return `${set[1]}${set[2] === 'in' ? '=' : '!='}${values[0]}`;
-      return `${set[1]} ${set[2]} (${values.join(',')})`;
-    })
-    .filter(Boolean)
-    .sort();
+/** A metav1.LabelSelector (the ApiServerSource's namespaceSelector) as terms, or its error. */
+export function selectorTerms(selector: Record<string, unknown>): string[] | string {
+  const parsed = selectorRequirements(selector as LabelSelectorObject);
+  return parsed.ok ? termsOf(parsed.requirements) : parsed.error;
+}
+
+/** REROLL_NAMESPACE_SELECTOR's string form as terms, or its error. */
+export function selectorTextTerms(text: string): string[] | string {
+  const parsed = parseLabelSelector(text);
+  return parsed.ok ? termsOf(parsed.requirements) : parsed.error;
 }
 
 /**
@@ -68,6 +53,10 @@ export function checkClusterSelector(objects: KubeObject[]): Violation[] {
       continue;
     }
     const wanted = selectorTerms(asRecord(spec.namespaceSelector));
+    if (typeof wanted === 'string') {
+      out.push(violation(source, 'cluster-selector', `spec.namespaceSelector is invalid: ${wanted}`));
+      continue;
+    }
     if (wanted.length === 0)
       out.push(
         violation(source, 'cluster-selector', 'spec.namespaceSelector is empty: it would watch every namespace'),
@@ -85,6 +74,10 @@ export function checkClusterSelector(objects: KubeObject[]): Violation[] {
       continue;
     }
     const served = selectorTextTerms(text);
+    if (typeof served === 'string') {
+      out.push(violation(fn, 'cluster-selector', `REROLL_NAMESPACE_SELECTOR=${text} is invalid: ${served}`));
+      continue;
+    }
     if (served.join(',') !== wanted.join(','))
       out.push(
         violation(
