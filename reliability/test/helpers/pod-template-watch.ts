@@ -1,6 +1,6 @@
 // Counts rollouts of any kind the way its controller sees them: changes of the object's pod template
 // (a CronJob's is its jobTemplate's, which is what its next Job is made from), from one watch, so
-// none is missed between two reads. template-watch.ts does the same for Deployments with AppsV1Api.
+// none is missed between two reads. template-watch.ts is this for Deployments.
 import { CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-node';
 
 export interface WatchedKind {

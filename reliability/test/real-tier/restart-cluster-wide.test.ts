@@ -16,6 +16,7 @@ import { startLocalProcess, type LocalProcess } from '../../../local/src/runner/
 import { apiServerEvent } from '../helpers/events';
 import { startRecordingProxy, type Delivery, type RecordingProxy } from '../helpers/recording-proxy';
 import { startTemplateWatch, type TemplateWatch } from '../helpers/template-watch';
+import { readFunctionSpec } from '../helpers/function-spec';
 
 const RESTART_BUNDLE = fileURLToPath(new URL('../../../functions/restart/dist/restart.mjs', import.meta.url));
 const SYSTEM = 'reroll-system';
@@ -155,18 +156,10 @@ describeRealTier(
       }
 
       // the function: the rendered Knative Service's env and ServiceAccount, nothing else
-      const ksvc = JSON.parse(
-        await kubectl(['-n', SYSTEM, 'get', 'services.serving.knative.dev', 'restart', '-o', 'json']),
-      ) as {
-        spec: {
-          template: {
-            spec: { serviceAccountName: string; containers: { env?: { name: string; value?: string }[] }[] };
-          };
-        };
-      };
-      const podSpec = ksvc.spec.template.spec;
-      const env: Record<string, string> = {};
-      for (const v of podSpec.containers[0]?.env ?? []) if (v.value !== undefined) env[v.name] = v.value;
+      const podSpec = readFunctionSpec(
+        JSON.parse(await kubectl(['-n', SYSTEM, 'get', 'services.serving.knative.dev', 'restart', '-o', 'json'])),
+      );
+      const env = podSpec.env;
       expect(env.REROLL_NAMESPACE_SELECTOR).toBe('reroll.dev/enabled=true');
       expect(env.REROLL_NAMESPACES).toBeUndefined();
       restart = startLocalProcess({

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startLocalProcess, type LocalProcess } from '../../../local/src/runner/local-process';
 import { startPodTemplateWatch, type PodTemplateWatch } from '../helpers/pod-template-watch';
 import { startRecordingProxy, type Delivery, type RecordingProxy } from '../helpers/recording-proxy';
+import { readFunctionSpec } from '../helpers/function-spec';
 
 const RESTART_BUNDLE = fileURLToPath(new URL('../../../functions/restart/dist/restart.mjs', import.meta.url));
 const HASH = 'rolling.restart.controller/configHash';
@@ -139,12 +140,8 @@ describeRealTier(
 
       // the function: its Knative Service's env, its namespace, its ServiceAccount's token
       const ksvc = await read('services.serving.knative.dev', 'restart');
-      const podSpec = get(ksvc, 'spec.template.spec') as {
-        serviceAccountName: string;
-        containers: { env?: { name: string; value?: string }[] }[];
-      };
-      const env: Record<string, string> = {};
-      for (const v of podSpec.containers[0]?.env ?? []) if (v.value !== undefined) env[v.name] = v.value;
+      const podSpec = readFunctionSpec(ksvc);
+      const env = podSpec.env;
       restart = startLocalProcess({
         script: RESTART_BUNDLE,
         env: {

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalProcess, type LocalProcess } from '../../../local/src/runner/local-process';
 import { startRecordingProxy, type Delivery, type RecordingProxy } from '../helpers/recording-proxy';
 import { startTemplateWatch, type TemplateWatch } from '../helpers/template-watch';
+import { readFunctionSpec } from '../helpers/function-spec';
 
 const RESTART_BUNDLE = fileURLToPath(new URL('../../../functions/restart/dist/restart.mjs', import.meta.url));
 const HASH = 'rolling.restart.controller/configHash';
@@ -115,16 +116,10 @@ describeRealTier(
           await kubectl(['label', 'configmap', 'zz-marker', 'reroll.dev/watch=true']);
 
           // the function: its Knative Service's env, its namespace, its ServiceAccount's token
-          const ksvc = JSON.parse(await kubectl(['get', 'services.serving.knative.dev', 'restart', '-o', 'json'])) as {
-            spec: {
-              template: {
-                spec: { serviceAccountName: string; containers: { env?: { name: string; value?: string }[] }[] };
-              };
-            };
-          };
-          const podSpec = ksvc.spec.template.spec;
-          const env: Record<string, string> = {};
-          for (const v of podSpec.containers[0]?.env ?? []) if (v.value !== undefined) env[v.name] = v.value;
+          const podSpec = readFunctionSpec(
+            JSON.parse(await kubectl(['get', 'services.serving.knative.dev', 'restart', '-o', 'json'])),
+          );
+          const env = podSpec.env;
           const restartToken = await cp.tokenFor(ns, podSpec.serviceAccountName);
           restart = startLocalProcess({
             script: RESTART_BUNDLE,

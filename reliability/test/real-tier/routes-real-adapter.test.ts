@@ -27,6 +27,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startLocalProcess, type LocalProcess } from '../../../local/src/runner/local-process';
 import { startConcurrentWriterProxy, type ConcurrentWriterProxy } from '../helpers/concurrent-writer-proxy';
 import { startRecordingProxy, type Delivery, type RecordingProxy } from '../helpers/recording-proxy';
+import { readFunctionSpec } from '../helpers/function-spec';
 
 const ROUTES_BUNDLE = fileURLToPath(new URL('../../../functions/routes/dist/routes.mjs', import.meta.url));
 const MANAGED = 'app.kubernetes.io/managed-by=reroll-routes';
@@ -180,12 +181,8 @@ describeRealTier(
 
       // the function: its Knative Service's env, as reroll-routes, through the concurrent-writer front
       const ksvc = JSON.parse(await kubectl(['get', 'services.serving.knative.dev', 'routes', '-n', ns, '-o', 'json']));
-      const podSpec = ksvc.spec.template.spec as {
-        serviceAccountName: string;
-        containers: { env?: { name: string; value?: string }[] }[];
-      };
-      const env: Record<string, string> = {};
-      for (const v of podSpec.containers[0]?.env ?? []) if (v.value !== undefined) env[v.name] = v.value;
+      const podSpec = readFunctionSpec(ksvc);
+      const env = podSpec.env;
       apiFront = await startConcurrentWriterProxy({ upstream: cp.server, caFile: cp.caFile, controlPlaneDir: cp.dir });
       const kubeConfig = new KubeConfig();
       kubeConfig.loadFromOptions({
