@@ -4,12 +4,10 @@
 // TLS), freshly spawned for each size; event → answer, median of SAMPLES real changes, API requests
 // per event from the apiserver's audit log, and RSS after those events: the 1,000-workload figures
 // are the baseline, so "memory flat in namespace size" reads as a ratio near 1.
-import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import https from 'node:https';
-import { formatApiServerEvent } from '@reroll/local/source';
 import type { BenchRow } from '../bench-row';
+import { postUpdateEvent, readRssMiB } from '../post-update-event';
 import {
   benchConfigMap,
   benchDeployment,
@@ -24,27 +22,14 @@ const SIZES = [1_000, 5_000];
 const USERS = 10;
 const SAMPLES = 7;
 
-async function rssMiB(child: ChildProcess): Promise<number> {
-  const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
-}
-
 /** Really changes app-config, sends its update event; ms to the answer and how many workloads rolled. */
 async function timeOneEvent(cluster: RealCluster, url: string, value: string): Promise<{ ms: number; rolled: number }> {
   await changeConfigMap(cluster, 'app-config', value);
-  const request = formatApiServerEvent({
-    mode: 'Reference',
-    eventType: 'MODIFIED',
-    object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config', namespace: cluster.namespace } },
-    source: 'https://10.96.0.1:443',
+  return postUpdateEvent(url, {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'app-config', namespace: cluster.namespace },
   });
-  const { 'content-length': _l, 'accept-encoding': _e, ...headers } = request.headers;
-  const started = performance.now();
-  const res = await fetch(`${url}/`, { method: 'POST', headers, body: request.body });
-  const body = (await res.json()) as { decisions?: Array<{ action: string }> };
-  const ms = performance.now() - started;
-  if (res.status !== 200) throw new Error(`event answered ${res.status}`);
-  return { ms, rolled: (body.decisions ?? []).filter((d) => d.action === 'rolled').length };
 }
 
 /**
@@ -111,7 +96,7 @@ async function measure(cluster: RealCluster, size: number): Promise<Measured> {
     return {
       list: await timeBareList(cluster),
       ms: [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!,
-      rss: await rssMiB(child),
+      rss: await readRssMiB(child),
       requestsPerEvent: requests / SAMPLES,
       rolled: rolled / SAMPLES,
     };

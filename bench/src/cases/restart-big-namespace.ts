@@ -5,10 +5,9 @@
 // cluster outside it. The production bundle runs in its own process.
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { RESOURCE_TABLE, startEmulator, type Emulator, type KObject } from '@reroll/local/emulator';
-import { formatApiServerEvent } from '@reroll/local/source';
 import type { BenchRow } from '../bench-row';
+import { postUpdateEvent, readRssMiB } from '../post-update-event';
 import { RESTART_BUNDLE, spawnRestart, stopProcess } from '../restart-process';
 
 const NS = 'big';
@@ -51,11 +50,6 @@ function configMap(namespace: string, name: string): object {
   };
 }
 
-async function rssMiB(child: ChildProcess): Promise<number> {
-  const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
-}
-
 /** Really changes the ConfigMap, sends its update event, returns ms to the answer and how many workloads rolled. */
 async function timeOneEvent(emulator: Emulator, url: string, value: string): Promise<{ ms: number; rolled: number }> {
   const object: KObject = emulator.core.patch(
@@ -66,19 +60,7 @@ async function timeOneEvent(emulator: Emulator, url: string, value: string): Pro
     { data: { MESSAGE: value } },
     false,
   );
-  const request = formatApiServerEvent({
-    mode: 'Reference',
-    eventType: 'MODIFIED',
-    object,
-    source: 'https://10.96.0.1:443',
-  });
-  const { 'content-length': _l, 'accept-encoding': _e, ...headers } = request.headers;
-  const started = performance.now();
-  const res = await fetch(`${url}/`, { method: 'POST', headers, body: request.body });
-  const body = (await res.json()) as { decisions?: Array<{ action: string }> };
-  const ms = performance.now() - started;
-  if (res.status !== 200) throw new Error(`event answered ${res.status}`);
-  return { ms, rolled: (body.decisions ?? []).filter((d) => d.action === 'rolled').length };
+  return postUpdateEvent(url, object);
 }
 
 async function measure(
@@ -99,7 +81,7 @@ async function measure(
   const sorted = [...times].sort((a, b) => a - b);
   return {
     ms: sorted[Math.floor(sorted.length / 2)]!,
-    rss: await rssMiB(child),
+    rss: await readRssMiB(child),
     requestsPerEvent: emulator.requests().length / SAMPLES,
     rolled: rolled / SAMPLES,
   };
