@@ -2,7 +2,6 @@ import {
   formatRequirements,
   parseLabelSelector,
   selectorRequirements,
-  type LabelSelectorObject,
   type Requirement,
 } from '@reroll/restart/label-selector';
 import { asArray, asRecord, asText, isKind, type KubeObject } from '../kube-object';
@@ -20,7 +19,7 @@ function termsOf(requirements: readonly Requirement[]): string[] {
 
 /** A metav1.LabelSelector (the ApiServerSource's namespaceSelector) as terms, or its error. */
 export function selectorTerms(selector: Record<string, unknown>): string[] | string {
-  const parsed = selectorRequirements(selector as LabelSelectorObject);
+  const parsed = selectorRequirements(selector);
   return parsed.ok ? termsOf(parsed.requirements) : parsed.error;
 }
 
