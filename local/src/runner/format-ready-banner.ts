@@ -15,6 +15,7 @@ function shellQuote(value: string): string {
 }
 
 export const READY_LINE = 'reroll local mode is ready';
+const ROLL_DELAY_LINE = '  # reroll patches the Deployment about a second later (it cold-starts); then:';
 
 export function formatReadyBanner(b: BannerInput): string {
   const lines = [
@@ -32,6 +33,8 @@ export function formatReadyBanner(b: BannerInput): string {
     const patch = JSON.stringify({ data: { [target.key]: 'Hello again' } });
     lines.push(
       `  kubectl patch configmap ${target.configMap} -n ${b.namespace} --type merge -p ${shellQuote(patch)}`,
+      // the rollout is asynchronous: run at once, rollout status reports the previous, finished one
+      ROLL_DELAY_LINE,
       `  kubectl rollout status deployment/${target.configMap} -n ${b.namespace}`,
     );
   }

@@ -17,7 +17,7 @@ describe('formatReadyBanner', () => {
         "curl -H 'Host: helloworld-test.local' http://127.0.0.1:18080/",
         "curl -H 'Host: helloworld-prod.local' http://127.0.0.1:18080/",
         `kubectl patch configmap helloworld-test -n reroll-demo --type merge -p '{"data":{"message":"Hello again"}}'`,
-        'kubectl rollout status deployment/helloworld-test -n reroll-demo',
+        `--type merge -p '{"data":{"message":"Hello again"}}'\n  # reroll patches the Deployment about a second later (it cold-starts); then:\n  kubectl rollout status deployment/helloworld-test -n reroll-demo`,
       ],
     },
     {
