@@ -1,8 +1,14 @@
-// One ApiServerSource update event for a ConfigMap, posted to a restart instance the way the adapter
-// sends it (Reference mode), timed to its answer. Shared by the cases that time one event at a time.
+// One ApiServerSource update event for a ConfigMap, posted to a restart instance (or a bare receiver)
+// the way the adapter sends it (Reference mode). Shared by every case that sends events itself.
 import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { formatApiServerEvent } from '@reroll/local/source';
+
+export interface EventAnswer {
+  status: number;
+  /** the answer's body, read in full (so the connection is free for the next event) */
+  text: string;
+}
 
 export interface EventTiming {
   ms: number;
@@ -10,7 +16,7 @@ export interface EventTiming {
   rolled: number;
 }
 
-export async function postUpdateEvent(url: string, object: Record<string, unknown>): Promise<EventTiming> {
+export async function sendUpdateEvent(url: string, object: unknown): Promise<EventAnswer> {
   const request = formatApiServerEvent({
     mode: 'Reference',
     eventType: 'MODIFIED',
@@ -18,11 +24,17 @@ export async function postUpdateEvent(url: string, object: Record<string, unknow
     source: 'https://10.96.0.1:443',
   });
   const { 'content-length': _l, 'accept-encoding': _e, ...headers } = request.headers;
-  const started = performance.now();
   const res = await fetch(`${url}/`, { method: 'POST', headers, body: request.body });
-  const body = (await res.json()) as { decisions?: Array<{ action: string }> };
+  return { status: res.status, text: await res.text() };
+}
+
+/** The same event, timed to its answer; a non-200 answer is an error. */
+export async function postUpdateEvent(url: string, object: Record<string, unknown>): Promise<EventTiming> {
+  const started = performance.now();
+  const { status, text } = await sendUpdateEvent(url, object);
   const ms = performance.now() - started;
-  if (res.status !== 200) throw new Error(`event answered ${res.status}`);
+  if (status !== 200) throw new Error(`event answered ${status}`);
+  const body = JSON.parse(text) as { decisions?: Array<{ action: string }> };
   return { ms, rolled: (body.decisions ?? []).filter((d) => d.action === 'rolled').length };
 }
 

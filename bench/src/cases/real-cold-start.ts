@@ -6,11 +6,11 @@
 // same run; median of SPAWNS each. Then RSS after 1,000 events, restart against the bare receiver.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatApiServerEvent } from '@reroll/local/source';
 import type { BenchRow } from '../bench-row';
+import { readRssMiB, sendUpdateEvent } from '../post-update-event';
 import { benchConfigMap, benchDeployment, changeConfigMap, startRealCluster } from '../real-cluster';
 import { RESTART_BUNDLE, freePort, stopProcess } from '../restart-process';
 import { bundleBare } from './restart-cold-start';
@@ -19,16 +19,8 @@ const SPAWNS = 7;
 const EVENTS_FOR_RSS = 1000;
 
 async function post(port: number, namespace: string): Promise<number> {
-  const request = formatApiServerEvent({
-    mode: 'Reference',
-    eventType: 'MODIFIED',
-    object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm-0', namespace } },
-    source: 'https://10.96.0.1:443',
-  });
-  const { 'content-length': _l, 'accept-encoding': _e, ...headers } = request.headers;
-  const res = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers, body: request.body });
-  await res.arrayBuffer();
-  return res.status;
+  const object = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm-0', namespace } };
+  return (await sendUpdateEvent(`http://127.0.0.1:${port}`, object)).status;
 }
 
 function spawnServer(file: string, env: Record<string, string>, port: number): ChildProcess {
@@ -67,8 +59,7 @@ async function rssAfterEvents(child: ChildProcess, port: number, namespace: stri
     const status = await post(port, namespace);
     if (status !== 200) throw new Error(`event answered ${status}`);
   }
-  const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
+  return readRssMiB(child);
 }
 
 function median(xs: number[]): number {

@@ -7,9 +7,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { startCountingProxy, type CountingProxy } from '@reroll/envtest/counting-proxy';
-import { formatApiServerEvent } from '@reroll/local/source';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { BenchRow } from '../bench-row';
+import { sendUpdateEvent } from '../post-update-event';
 import { changeConfigMap, createAll, seedPairs, startRealCluster, type RealCluster } from '../real-cluster';
 import { RESTART_BUNDLE, spawnRestart, stopProcess } from '../restart-process';
 
@@ -19,16 +19,9 @@ const SENDERS = 8;
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 async function postEvent(url: string, namespace: string, i: number): Promise<void> {
-  const request = formatApiServerEvent({
-    mode: 'Reference',
-    eventType: 'MODIFIED',
-    object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, namespace } },
-    source: 'https://10.96.0.1:443',
-  });
-  const { 'content-length': _l, 'accept-encoding': _e, ...headers } = request.headers;
-  const res = await fetch(`${url}/`, { method: 'POST', headers, body: request.body });
-  await res.arrayBuffer();
-  if (res.status !== 200) throw new Error(`event for cm-${i} answered ${res.status}`);
+  const object = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, namespace } };
+  const { status } = await sendUpdateEvent(url, object);
+  if (status !== 200) throw new Error(`event for cm-${i} answered ${status}`);
 }
 
 /** `rounds` rounds: change all ConfigMaps (untimed), then send their events `senders` at a time (timed). */

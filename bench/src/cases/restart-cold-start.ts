@@ -6,7 +6,7 @@
 // as a plain ESM bundle. Plus RSS after 1,000 events for both. Goal: restart ≤ 1.5× the receiver.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { build, type BuildOptions } from 'esbuild';
 import { startEmulator, type Emulator } from '@reroll/local/emulator';
 import { buildWithCodeCache } from '@reroll/restart/build';
 import type { BenchRow } from '../bench-row';
+import { readRssMiB } from '../post-update-event';
 
 const RESTART_BUNDLE = fileURLToPath(new URL('../../../functions/restart/dist/restart.mjs', import.meta.url));
 const BARE_SOURCE = fileURLToPath(new URL('../baselines/bare-receiver.ts', import.meta.url));
@@ -126,8 +127,7 @@ async function stopServer(s: Spawned): Promise<void> {
 
 async function rssAfterEvents(s: Spawned): Promise<number> {
   for (let i = 0; i < EVENTS_FOR_RSS; i++) await post(s.port);
-  const status = await readFile(`/proc/${s.child.pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
+  return readRssMiB(s.child);
 }
 
 function median(xs: number[]): number {

@@ -15,8 +15,8 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RESOURCE_TABLE, renderKubeconfig, startEmulator, type Emulator, type KObject } from '@reroll/local/emulator';
-import { formatApiServerEvent } from '@reroll/local/source';
 import type { BenchRow } from '../bench-row';
+import { sendUpdateEvent } from '../post-update-event';
 import { startCountingProxy, type CountingProxy } from '@reroll/envtest/counting-proxy';
 import { RESTART_BUNDLE, spawnRestart, spawnWatchController, stopProcess } from '../restart-process';
 
@@ -68,16 +68,7 @@ function seedCluster(emulator: Emulator): void {
 }
 
 async function postEvent(url: string, object: unknown): Promise<number> {
-  const request = formatApiServerEvent({
-    mode: 'Reference',
-    eventType: 'MODIFIED',
-    object,
-    source: 'https://10.96.0.1:443',
-  });
-  const { 'content-length': _l, 'accept-encoding': _e, ...headers } = request.headers;
-  const res = await fetch(`${url}/`, { method: 'POST', headers, body: request.body });
-  await res.arrayBuffer();
-  return res.status;
+  return (await sendUpdateEvent(url, object)).status;
 }
 
 function changeConfig(emulator: Emulator, i: number, value: string): KObject {
