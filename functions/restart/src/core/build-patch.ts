@@ -5,7 +5,7 @@
 // spec.schedule, and starts no Job; the next Job the CronJob starts has the new config.
 // metadata.resourceVersion is a precondition: if the workload changed since it was read (another
 // replica rolled it), the API server answers 409 instead of applying a stale decision.
-import { nestAtPodTemplate, podTemplatePath } from './pod-template';
+import { nestAtPodTemplate, readAtPodTemplate } from './pod-template';
 import type { KubeObject } from './types';
 import { ANNOTATIONS } from './types';
 
@@ -52,9 +52,7 @@ export function buildPatch(workload: KubeObject, plan: PatchPlan): MergePatch {
 
 /** The annotations a patch stamps on the pod template (undefined when it does not roll). */
 export function readTemplateStamp(patch: MergePatch, kind: string | undefined): Record<string, string> | undefined {
-  let at: unknown = patch;
-  for (const key of podTemplatePath(kind)) at = (at as Record<string, unknown> | undefined)?.[key];
-  return (at as TemplateStamp | undefined)?.metadata?.annotations;
+  return (readAtPodTemplate(kind, patch) as TemplateStamp | undefined)?.metadata?.annotations;
 }
 
 /** RFC 3339, UTC, second precision (what kubectl rollout restart writes, minus its local offset). */

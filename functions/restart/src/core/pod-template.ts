@@ -12,10 +12,15 @@ export function podTemplatePath(kind: string | undefined): readonly string[] {
   return kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec', 'template'] : ['spec', 'template'];
 }
 
-export function podTemplateOf(workload: KubeObject): Json | undefined {
-  let at: unknown = workload;
-  for (const key of podTemplatePath(workload.kind)) at = asRecord(at)?.[key];
+/** What sits at a kind's pod-template path in any object of that shape (a workload, or a patch for it). */
+export function readAtPodTemplate(kind: string | undefined, object: unknown): Json | undefined {
+  let at: unknown = object;
+  for (const key of podTemplatePath(kind)) at = asRecord(at)?.[key];
   return asRecord(at);
+}
+
+export function podTemplateOf(workload: KubeObject): Json | undefined {
+  return readAtPodTemplate(workload.kind, workload);
 }
 
 /** `{spec: {template: inner}}`, or `{spec: {jobTemplate: {spec: {template: inner}}}}` for a CronJob. */
@@ -34,7 +39,7 @@ export interface BorrowedTemplate {
 
 /** A Rollout with spec.workloadRef and no spec.template of its own: the workload it borrows from. */
 export function findBorrowedTemplate(kind: string | undefined, workload: KubeObject): BorrowedTemplate | undefined {
-  if (kind !== 'Rollout' || podTemplateOf({ ...workload, kind: 'Rollout' }) !== undefined) return undefined;
+  if (kind !== 'Rollout' || readAtPodTemplate(kind, workload) !== undefined) return undefined;
   const ref = asRecord(workload.spec?.workloadRef);
   if (!ref || typeof ref.name !== 'string') return undefined;
   return {
