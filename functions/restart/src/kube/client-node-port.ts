@@ -52,14 +52,10 @@ const PLURAL: Record<WorkloadKind, string> = {
   Rollout: 'rollouts.argoproj.io',
   Service: 'services.serving.knative.dev',
 };
-const API_VERSION: Record<WorkloadKind, string> = {
-  Deployment: 'apps/v1',
-  StatefulSet: 'apps/v1',
-  DaemonSet: 'apps/v1',
-  CronJob: 'batch/v1',
-  Rollout: 'argoproj.io/v1alpha1',
-  Service: 'serving.knative.dev/v1',
-};
+/** `group/version` of each kind, as its objects carry it (no workload kind is in the core group) */
+const API_VERSION = Object.fromEntries(
+  Object.entries(GVR).map(([kind, gvr]) => [kind, `${gvr.group}/${gvr.version}`]),
+) as Record<WorkloadKind, string>;
 /** kinds served by a CRD that may not be installed: a 404 on their LIST means "none here" */
 const OPTIONAL_KINDS: ReadonlySet<WorkloadKind> = new Set(['Service', 'Rollout']);
 
