@@ -1,18 +1,18 @@
 // What a decision CloudEvent says (Reloader's alerts, the Knative way): which decisions are worth
 // one, its type and subject, and its data. Built only from the decision, which holds names, hash
 // prefixes and reasons: a config value cannot reach it because no decision ever holds one.
-import type { Decision, DecisionAction } from './types';
+import { WORKLOAD_RESOURCES, type Decision, type DecisionAction } from './types';
 
 export const DECISION_EVENT_SOURCE = 'reroll/restart';
 export const DECISION_EVENT_ACTIONS: readonly DecisionAction[] = ['rolled', 'failed', 'deferred', 'notified'];
 
 const API_PATH: Record<string, { prefix: string; plural: string }> = {
-  Deployment: { prefix: '/apis/apps/v1', plural: 'deployments' },
-  StatefulSet: { prefix: '/apis/apps/v1', plural: 'statefulsets' },
-  DaemonSet: { prefix: '/apis/apps/v1', plural: 'daemonsets' },
-  CronJob: { prefix: '/apis/batch/v1', plural: 'cronjobs' },
-  Rollout: { prefix: '/apis/argoproj.io/v1alpha1', plural: 'rollouts' },
-  Service: { prefix: '/apis/serving.knative.dev/v1', plural: 'services' },
+  ...Object.fromEntries(
+    Object.entries(WORKLOAD_RESOURCES).map(([kind, r]) => [
+      kind,
+      { prefix: `/apis/${r.group}/${r.version}`, plural: r.plural },
+    ]),
+  ),
   ConfigMap: { prefix: '/api/v1', plural: 'configmaps' },
   Secret: { prefix: '/api/v1', plural: 'secrets' },
 };

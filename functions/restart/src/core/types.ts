@@ -37,6 +37,16 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
   'Service',
 ];
 
+/** Where each workload kind is served: what the port lists and patches, and decision events name. */
+export const WORKLOAD_RESOURCES: Readonly<Record<WorkloadKind, { group: string; version: string; plural: string }>> = {
+  Deployment: { group: 'apps', version: 'v1', plural: 'deployments' },
+  StatefulSet: { group: 'apps', version: 'v1', plural: 'statefulsets' },
+  DaemonSet: { group: 'apps', version: 'v1', plural: 'daemonsets' },
+  CronJob: { group: 'batch', version: 'v1', plural: 'cronjobs' },
+  Rollout: { group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts' },
+  Service: { group: 'serving.knative.dev', version: 'v1', plural: 'services' },
+};
+
 export interface ConfigRef {
   kind: ConfigKind;
   namespace: string;

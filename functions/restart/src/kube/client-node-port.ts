@@ -14,7 +14,13 @@
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { createApiCall } from '@reroll/function-runtime';
 import type { MergePatch } from '../core/build-patch';
-import type { ConfigRef, KubeObject, WorkloadKind, WorkloadRef } from '../core/types';
+import {
+  WORKLOAD_RESOURCES,
+  type ConfigRef,
+  type KubeObject,
+  type WorkloadKind,
+  type WorkloadRef,
+} from '../core/types';
 import { ConfigObjectsApi } from './config-objects-api';
 import { ConnectionPool, createPooledConfiguration } from './connection-pool';
 import { KubeApiError, type KubePort, type WorkloadList } from './port';
@@ -36,14 +42,6 @@ export interface ClientNodePortOptions {
   now?: () => Date;
 }
 
-const GVR: Record<WorkloadKind, { group: string; version: string; plural: string }> = {
-  Deployment: { group: 'apps', version: 'v1', plural: 'deployments' },
-  StatefulSet: { group: 'apps', version: 'v1', plural: 'statefulsets' },
-  DaemonSet: { group: 'apps', version: 'v1', plural: 'daemonsets' },
-  CronJob: { group: 'batch', version: 'v1', plural: 'cronjobs' },
-  Rollout: { group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts' },
-  Service: { group: 'serving.knative.dev', version: 'v1', plural: 'services' },
-};
 const PLURAL: Record<WorkloadKind, string> = {
   Deployment: 'deployments',
   StatefulSet: 'statefulsets',
@@ -54,7 +52,7 @@ const PLURAL: Record<WorkloadKind, string> = {
 };
 /** `group/version` of each kind, as its objects carry it (no workload kind is in the core group) */
 const API_VERSION = Object.fromEntries(
-  Object.entries(GVR).map(([kind, gvr]) => [kind, `${gvr.group}/${gvr.version}`]),
+  Object.entries(WORKLOAD_RESOURCES).map(([kind, gvr]) => [kind, `${gvr.group}/${gvr.version}`]),
 ) as Record<WorkloadKind, string>;
 /** kinds served by a CRD that may not be installed: a 404 on their LIST means "none here" */
 const OPTIONAL_KINDS: ReadonlySet<WorkloadKind> = new Set(['Service', 'Rollout']);
@@ -103,7 +101,7 @@ export function createClientNodePort(options: ClientNodePortOptions): KubePort {
     do {
       const page = { namespace, limit: pageSize, ...(token ? { _continue: token } : {}) };
       const list = (await call('list', PLURAL[kind], false, () =>
-        custom.listNamespacedCustomObject({ ...GVR[kind], ...page }),
+        custom.listNamespacedCustomObject({ ...WORKLOAD_RESOURCES[kind], ...page }),
       )) as {
         items?: unknown[];
         metadata?: { continue?: string };
@@ -187,7 +185,7 @@ export function createClientNodePort(options: ClientNodePortOptions): KubePort {
       const args = { name: ref.name, namespace: ref.namespace };
       const obj = await orNull(
         call('get', PLURAL[ref.kind], false, (): Promise<unknown> =>
-          custom.getNamespacedCustomObject({ ...GVR[ref.kind], ...args }),
+          custom.getNamespacedCustomObject({ ...WORKLOAD_RESOURCES[ref.kind], ...args }),
         ),
       );
       return obj === null ? null : typed(obj, ref.kind, API_VERSION[ref.kind]);
@@ -196,7 +194,7 @@ export function createClientNodePort(options: ClientNodePortOptions): KubePort {
     async patchWorkload(ref: WorkloadRef, patch: MergePatch) {
       const args = { name: ref.name, namespace: ref.namespace, body: patch };
       const obj = await call('patch', PLURAL[ref.kind], true, (): Promise<unknown> =>
-        custom.patchNamespacedCustomObject({ ...GVR[ref.kind], ...args }, mergePatch),
+        custom.patchNamespacedCustomObject({ ...WORKLOAD_RESOURCES[ref.kind], ...args }, mergePatch),
       );
       return typed(obj, ref.kind, API_VERSION[ref.kind]);
     },
