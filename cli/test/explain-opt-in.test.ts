@@ -8,8 +8,7 @@ import { startEmulator, type Emulator } from '@reroll/local/emulator';
 import { createClientNodePort } from '@reroll/restart/kube';
 import { Reconciler } from '@reroll/restart/reconcile';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClusterReader } from '../src/read-cluster';
-import { runCli } from '../src/run-cli';
+import { runCaptured, type CliRun } from './helpers/run-captured';
 
 const NS = 'rl';
 const TRIGGER = 'rolling.restart.controller/triggerRestart';
@@ -244,19 +243,11 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => emulator?.stop());
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
+async function cli(...argv: string[]): Promise<CliRun> {
   emulator.clearRequests();
-  const code = await runCli(argv, {
-    reader: createClusterReader(kubeConfig),
-    defaultNamespace: NS,
-    now: () => clock,
-    out: (t) => out.push(t),
-    err: (t) => err.push(t),
-  });
+  const run = await runCaptured(kubeConfig, argv, { namespace: NS, now: () => clock });
   expect(emulator.requests().filter((r) => !['get', 'list', 'watch'].includes(r.verb))).toEqual([]);
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  return run;
 }
 
 /** The lines of one field: its own and those indented under it. */

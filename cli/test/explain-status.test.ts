@@ -7,8 +7,7 @@ import { startEmulator, type Emulator } from '@reroll/local/emulator';
 import { createClientNodePort } from '@reroll/restart/kube';
 import { Reconciler } from '@reroll/restart/reconcile';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClusterReader } from '../src/read-cluster';
-import { runCli } from '../src/run-cli';
+import { runCaptured, type CliRun } from './helpers/run-captured';
 
 const NS = 'demo';
 const TRIGGER = 'rolling.restart.controller/triggerRestart';
@@ -70,17 +69,8 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => emulator?.stop());
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, {
-    reader: createClusterReader(kubeConfig),
-    defaultNamespace: NS,
-    now: () => clock,
-    out: (t) => out.push(t),
-    err: (t) => err.push(t),
-  });
-  return { code, out: out.join('\n'), err: err.join('\n') };
+function cli(...argv: string[]): Promise<CliRun> {
+  return runCaptured(kubeConfig, argv, { namespace: NS, now: () => clock });
 }
 
 async function changeConfig(message: string): Promise<void> {

@@ -6,8 +6,7 @@ import { createClientNodePort } from '@reroll/restart/kube';
 import { Reconciler } from '@reroll/restart/reconcile';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWorkloadArg } from '../src/parse-workload-arg';
-import { createClusterReader } from '../src/read-cluster';
-import { runCli } from '../src/run-cli';
+import { runCaptured, type CliRun } from './helpers/run-captured';
 
 const NS = 'demo';
 const OPT_IN = 'rolling.restart.controller/restartOnTrigger';
@@ -53,21 +52,13 @@ const SEED = [
   },
 ];
 
-async function cli(emulator: Emulator, ...argv: string[]) {
+async function cli(emulator: Emulator, ...argv: string[]): Promise<CliRun> {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(emulator.kubeconfigPath);
-  const out: string[] = [];
-  const err: string[] = [];
   emulator.clearRequests();
-  const code = await runCli(argv, {
-    reader: createClusterReader(kubeConfig),
-    defaultNamespace: NS,
-    now: () => new Date('2026-12-02T17:00:00Z'),
-    out: (t) => out.push(t),
-    err: (t) => err.push(t),
-  });
+  const run = await runCaptured(kubeConfig, argv, { namespace: NS, now: () => new Date('2026-12-02T17:00:00Z') });
   expect(emulator.requests().filter((r) => !['get', 'list', 'watch'].includes(r.verb))).toEqual([]);
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  return run;
 }
 
 describe('kubectl-style kind names', () => {

@@ -7,8 +7,7 @@ import { Reconciler } from '@reroll/restart/reconcile';
 import { describeRealTier, useControlPlane } from '@reroll/envtest/vitest';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { beforeAll, expect, it } from 'vitest';
-import { createClusterReader } from '../src/read-cluster';
-import { runCli } from '../src/run-cli';
+import { runCaptured } from './helpers/run-captured';
 
 const TRIGGER = 'rolling.restart.controller/triggerRestart';
 const OPT_IN = 'rolling.restart.controller/restartOnTrigger';
@@ -43,18 +42,7 @@ describeRealTier('reroll explain / status', () => {
     });
   }
 
-  async function cli(...argv: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli([...argv, '-n', ns], {
-      reader: createClusterReader(reader),
-      defaultNamespace: ns,
-      now: () => clock,
-      out: (t) => out.push(t),
-      err: (t) => err.push(t),
-    });
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  }
+  const cli = (...argv: string[]) => runCaptured(reader, [...argv, '-n', ns], { namespace: ns, now: () => clock });
   const stateOf = (table: string, name: string) =>
     table
       .split('\n')
